@@ -1,0 +1,76 @@
+/* conv.h: chapter 01, convolution. The contract between the exercise
+ * skeleton (chapters/01-convolution/conv.c), the reference solution and the
+ * tests. Every equation number refers to chapters/01-convolution/lesson.md.
+ *
+ * Layout (as PyTorch): x is (N, C_in, H, W), weight is
+ * (C_out, C_in/groups, KH, KW), bias is (C_out), y is (N, C_out, OH, OW); all
+ * float32, contiguous, row-major. The caller allocates every output.
+ */
+#ifndef CONV_H
+#define CONV_H
+
+/* ---- 1-D ---------------------------------------------------------------- */
+
+/* Full discrete convolution of f (length nf) and g (length ng), eq. (1.1):
+ *   out[n] = sum_m f[m] g[n - m],   n = 0 .. nf + ng - 2,
+ * where terms with g's index outside 0..ng-1 are zero. out has nf + ng - 1
+ * elements. */
+void conv1d_full(const float *f, int nf, const float *g, int ng, float *out);
+
+/* ---- 2-D, one channel, "valid" (no padding, stride 1) ----------------- */
+
+/* Cross-correlation, eq. (1.3): out[i][j] = sum_{u,v} img[i+u][j+v] k[u][v].
+ * img is H x W, k is KH x KW, out is (H-KH+1) x (W-KW+1). This is what deep
+ * learning libraries call "convolution". */
+void correlate2d_valid(const float *img, int H, int W, const float *k, int KH,
+                       int KW, float *out);
+
+/* True convolution, eq. (1.4): the same sum with the kernel flipped,
+ *   out[i][j] = sum_{u,v} img[i+u][j+v] k[KH-1-u][KW-1-v].
+ * Shapes as correlate2d_valid. */
+void convolve2d_valid(const float *img, int H, int W, const float *k, int KH,
+                      int KW, float *out);
+
+/* ---- sizes -------------------------------------------------------------- */
+
+/* Output length along one axis, eq. (1.6):
+ *   out = floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1.
+ * Returns 0 or less when the (dilated) kernel does not fit the padded input.
+ * stride >= 1, dil >= 1, pad >= 0, k >= 1. */
+int conv_out_size(int in, int k, int stride, int pad, int dil);
+
+/* Learnable parameters of a conv layer, eq. (1.7):
+ *   c_out * (c_in / groups) * kh * kw  (+ c_out when has_bias).
+ * c_in and c_out are multiples of groups. */
+long long conv2d_param_count(int c_in, int c_out, int kh, int kw, int groups,
+                             int has_bias);
+
+/* ---- the conv2d layer --------------------------------------------------- */
+
+/* Geometry of one conv2d call: the input's shape, the weight's shape and
+ * PyTorch's arguments (torch.nn.functional.conv2d: stride, padding,
+ * dilation, groups), each given for height and width. */
+typedef struct {
+    int n, c_in, h, w;     /* x:      (n, c_in, h, w)                 */
+    int c_out, kh, kw;     /* weight: (c_out, c_in / groups, kh, kw)  */
+    int stride_h, stride_w;
+    int pad_h, pad_w;      /* zeros added on each side                */
+    int dil_h, dil_w;      /* spacing between kernel taps (1 = dense) */
+    int groups;            /* c_in and c_out are multiples of groups  */
+} Conv2dGeom;
+
+/* The output's height and width: conv_out_size on each axis. */
+int conv2d_out_h(const Conv2dGeom *g);
+int conv2d_out_w(const Conv2dGeom *g);
+
+/* Forward pass of a conv2d layer, eq. (1.5) generalised in eq. (1.8):
+ *   y[n][o][i][j] = b[o] + sum_{c, u, v}
+ *       x[n][g*Cg + c][i*sh - ph + u*dh][j*sw - pw + v*dw] * w[o][c][u][v]
+ * with Cg = c_in / groups input channels per group, g = o / (c_out/groups)
+ * the group of output channel o, c < Cg, and x read as 0 outside the image
+ * (zero padding). bias may be NULL (no bias). y has shape
+ * (n, c_out, conv2d_out_h(g), conv2d_out_w(g)). */
+void conv2d_forward(const Conv2dGeom *g, const float *x, const float *weight,
+                    const float *bias, float *y);
+
+#endif
