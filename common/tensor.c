@@ -2,7 +2,9 @@
 #include "tensor.h"
 
 #include <stdint.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -59,6 +61,24 @@ void tensor_free(Tensor *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Appends a formatted piece to buf (of size len, *used bytes filled),
+ * truncating silently: a shape string is for messages. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+static void append(char *buf, size_t len, size_t *used, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+    if (*used >= len)
+        return;
+    va_start(ap, fmt);
+    k = vsnprintf(buf + *used, len - *used, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        *used += (size_t)k;
+}
+
 /* NumPy's spelling: "()" for 0-d, "(7,)" for 1-d, "(2, 3)" otherwise. */
 char *tensor_shape_str(const Tensor *t, char *buf, size_t len)
 {
@@ -67,17 +87,9 @@ char *tensor_shape_str(const Tensor *t, char *buf, size_t len)
     if (len == 0)
         return buf;
     buf[0] = '\0';
-#define APPEND(...)                                                        \
-    do {                                                                   \
-        if (used < len) {                                                  \
-            int k = snprintf(buf + used, len - used, __VA_ARGS__);         \
-            used += k > 0 ? (size_t)k : 0;                                 \
-        }                                                                  \
-    } while (0)
-    APPEND("(");
+    append(buf, len, &used, "(");
     for (int i = 0; i < t->ndim; i++)
-        APPEND(i ? ", %zu" : "%zu", t->shape[i]);
-    APPEND(t->ndim == 1 ? ",)" : ")");
-#undef APPEND
+        append(buf, len, &used, i ? ", %zu" : "%zu", t->shape[i]);
+    append(buf, len, &used, t->ndim == 1 ? ",)" : ")");
     return buf;
 }

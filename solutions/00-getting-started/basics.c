@@ -65,9 +65,19 @@ void nhwc_to_nchw(Dims4 d, const float *src, float *dst)
 
 /* ---- numerical derivatives --------------------------------------------- */
 
+/* Eq. (0.14). */
+double relative_error(double a, double b)
+{
+    const double scale = fmax(fabs(a), fabs(b));
+    if (scale == 0.0)
+        return 0.0;
+    return fabs(a - b) / scale;
+}
+
 /* Eq. (0.12). The perturbed coordinates are rounded to float because that
- * is what f sees; dividing by the rounded step (exact in double: both ends
- * are floats) rather than by 2h removes the error of that rounding. */
+ * is what f sees. Dividing by the step between the two rounded points,
+ * formed in double (where the difference of two nearby floats is exact),
+ * rather than by 2h removes the error of that rounding. */
 double numerical_partial(ScalarFn f, void *ctx, float *x, size_t i, float h)
 {
     const float xi = x[i];
@@ -89,13 +99,4 @@ void numerical_gradient(ScalarFn f, void *ctx, float *x, size_t n, float h,
 {
     for (size_t i = 0; i < n; i++)
         grad[i] = numerical_partial(f, ctx, x, i, h);
-}
-
-/* Eq. (0.14). */
-double relative_error(double a, double b)
-{
-    const double scale = fmax(fabs(a), fabs(b));
-    if (scale == 0.0)
-        return 0.0;
-    return fabs(a - b) / scale;
 }

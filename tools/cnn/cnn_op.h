@@ -60,7 +60,10 @@ typedef struct {
 
 /* What a run function is given. Inputs are in spec order; an optional input
  * that was not given is an empty Tensor (ndim 0, data NULL) and k >= n_in. */
+typedef struct CnnOp CnnOp;
+
 typedef struct {
+    const CnnOp *op;
     const Tensor *in;
     const char *const *path;  /* the file each input was read from */
     int n_in;                 /* how many inputs were given */
@@ -73,7 +76,7 @@ typedef struct {
  * out is freed by the caller either way. */
 typedef int (*CnnOpRun)(const CnnOpArgs *a, Tensor *out, CnnError *e);
 
-typedef struct {
+struct CnnOp {
     const char *name;     /* the NAME of `cnn op NAME` */
     const char *summary;  /* one line, naming the PyTorch function it mirrors */
     CnnInputSpec in[CNN_OP_MAX_INPUTS];     /* ends at the first NULL name */
@@ -81,7 +84,7 @@ typedef struct {
     CnnFlagSpec flag[CNN_OP_MAX_FLAGS];     /* ends at the first NULL name */
     const char *example;  /* one command line, shown by `cnn op NAME --help` */
     CnnOpRun run;
-} CnnOp;
+};
 
 /* The table (op_table.c): every op, then NULL. */
 extern const CnnOp *const cnn_ops[];
@@ -96,10 +99,10 @@ int cnn_op_n_flags(const CnnOp *op);
 
 /* 1 when the optional input k was given. */
 int cnn_op_has_input(const CnnOpArgs *a, int k);
-/* Stores dimension d of input k in *v, or fails with a sentence when it is
- * larger than an int (the course's functions take int sizes) or smaller than
- * min_size. */
-int cnn_op_dim(const CnnOpArgs *a, const CnnOp *op, int k, int d, int min_size,
-               int *v, CnnError *e);
+/* Stores dimension d (called dim_name, e.g. "C") of input k in *v, or fails
+ * with a sentence when it is smaller than min_size or larger than an int
+ * (the course's functions take int sizes). */
+int cnn_op_dim(const CnnOpArgs *a, int k, int d, const char *dim_name,
+               int min_size, int *v, CnnError *e);
 
 #endif

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Tests of build.sh's argument handling: every misuse ends in one sentence on
+# stderr and a non-zero status; help lists every command. Run from the repo
+# root by ./build.sh test; prints one "ok"/"not ok" line per check.
+set -u
+n_fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok()  { echo "ok - $1"; }
+nok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; n_fail=$((n_fail + 1)); }
+
+# usage_error DESCRIPTION EXPECTED_TEXT ARGS...: exit 2, one stderr line.
+usage_error() {
+    local desc=$1 text=$2; shift 2
+    ./build.sh "$@" >"$tmp/out" 2>"$tmp/err"
+    local rc=$? lines
+    lines=$(wc -l <"$tmp/err")
+    if [ $rc -eq 2 ] && [ "$lines" -eq 1 ] && grep -qF -- "$text" "$tmp/err"; then
+        ok "$desc"
+    else
+        nok "$desc" "exit $rc (want 2), $lines stderr line(s) (want 1) containing '$text':" "$(cat "$tmp/err")"
+    fi
+}
+
+out=$(./build.sh help)
+missing=""
+for c in setup build check run notes bench test clean help; do
+    grep -qE "^  $c( |$)" <<<"$out" || missing+=" $c"
+done
+[ -z "$missing" ] && ok "help lists every command" || nok "help lists every command" "missing:$missing"
+
+usage_error "an unknown command is refused"              "unknown command 'frobnicate'" frobnicate
+usage_error "check refuses a chapter that does not exist" "there is no chapter 99"      check 99
+usage_error "check refuses a chapter that is not a number" "'abc' is not a chapter number" check abc
+usage_error "check refuses an unknown option"             "'--bogus'"                   check 01 --bogus
+usage_error "run needs a chapter"                         "run needs a chapter number"  run
+usage_error "run takes one chapter"                       "run takes one chapter"       run 00 01
+usage_error "run refuses an unknown option"               "'--fast'"                    run 01 --fast
+usage_error "setup refuses an unknown option"             "'--everything'"              setup --everything
+usage_error "notes refuses an unknown option"             "'--color'"                   notes --color
+usage_error "bench takes no arguments"                    "bench takes no arguments"    bench now
+usage_error "test takes no arguments"                     "test takes no arguments"     test 01
+usage_error "build takes no arguments"                    "build takes no arguments"    build 01
+
+# A missing package, no root and no sudo: one sentence with the exact command.
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\necho "unknown ok not-installed"\n' >"$tmp/bin/dpkg-query"
+printf '#!/bin/sh\necho 1000\n' >"$tmp/bin/id"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/bin/sudo"
+chmod +x "$tmp/bin/"*
+PATH="$tmp/bin:$PATH" ./build.sh setup >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 0 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] && grep -q "sudo apt-get install .*check" "$tmp/err"; then
+    ok "setup without root names the exact install command"
+else
+    nok "setup without root names the exact install command" "exit $rc:" "$(cat "$tmp/err")"
+fi
+
+# Chapter numbers are accepted as 1, 01 or 01-convolution.
+for arg in 1 01 01-convolution; do
+    if ./build.sh check "$arg" --reference >"$tmp/out" 2>&1 && grep -q "chapter 01-convolution (reference code)" "$tmp/out"; then
+        ok "check $arg --reference runs chapter 01 and passes"
+    else
+        nok "check $arg --reference runs chapter 01 and passes" "$(tail -n 5 "$tmp/out")"
+    fi
+done
+
+# The untouched skeleton earns nothing and the command fails.
+if ./build.sh check 01 >"$tmp/out" 2>&1; then
+    nok "check 01 on the skeleton exits non-zero"
+else
+    ok "check 01 on the skeleton exits non-zero"
+fi
+if grep -qE "chapter 01-convolution \(student code\): 0 / [0-9.]+ points" "$tmp/out" \
+        && ! grep -qE '^  PASS' "$tmp/out"; then
+    ok "check 01 on the skeleton earns 0 points on every test"
+else
+    nok "check 01 on the skeleton earns 0 points on every test" "$(grep -E 'points|PASS' "$tmp/out" | head -n 5)"
+fi
+
+exit $((n_fail > 0))
