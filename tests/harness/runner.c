@@ -92,7 +92,7 @@ static const char *extra_hint(enum test_result r, const char *msg)
         return "the test crashed: most often an index outside an array. The "
                "sanitizer's report printed above says which line.";
     if (msg && strstr(msg, "Early exit"))
-        return "the test stopped early: a sanitizer found a memory error or "
+        return "the test stopped early: a sanitizer found a memory error, a leak or "
                "undefined behaviour (its report, printed above, names the "
                "line), or the code called exit().";
     return NULL;
