@@ -21,7 +21,8 @@ OPT      := -O2 -g
 ASAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=undefined
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
-INC      := -Icommon -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS))
+INC      := -Icommon -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS)) \
+            $(addprefix -Itests/,$(CHAPTERS))
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 LIBS     := -lz -lm

@@ -6,6 +6,9 @@
  * systems would not be atomic) and why the data is fsync'ed before the rename
  * (otherwise a crash could leave the new name pointing at empty blocks).
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* the build passes it; this is for a bare cc */
+#endif
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -72,36 +75,36 @@ int atomic_open(AtomicFile *af, const char *path, CnnError *e)
     if (fd < 0) {
         int err = errno;
         af->tmp_path[0] = '\0';
-        return cnn_fail(e, "cannot create a file beside %s: %s; check that "
-                        "the directory exists and is writable",
-                        path, strerror(err));
+        return cnn_fail(e, "cannot write %s: %s; check that its directory "
+                        "exists and is writable", path, strerror(err));
     }
     if (give_normal_mode(fd) != 0 || !(af->fp = fdopen(fd, "wb"))) {
         int err = errno;
         close(fd);
         remove(af->tmp_path);
         af->tmp_path[0] = '\0';
-        return cnn_fail(e, "cannot prepare %s for writing: %s",
-                        path, strerror(err));
+        return cnn_fail(e, "cannot write %s: %s; check the permissions of "
+                        "its directory", path, strerror(err));
     }
     return 0;
 }
 
 /* Ends a failed commit: the temporary file goes, the target stays as it was. */
-static int commit_failed(AtomicFile *af, CnnError *e, const char *what, int err)
+static int commit_failed(AtomicFile *af, CnnError *e, const char *what, int err,
+                         const char *fix)
 {
     if (af->fp)
         fclose(af->fp);
     af->fp = NULL;
     remove(af->tmp_path);
     af->tmp_path[0] = '\0';
-    return cnn_fail(e, "could not write %s: %s %s; check free disk space and "
-                    "that the path is a writable file, not a directory",
-                    af->path, what, strerror(err));
+    return cnn_fail(e, "could not write %s: %s %s; %s", af->path, what,
+                    strerror(err), fix);
 }
 
 int atomic_commit(AtomicFile *af, CnnError *e)
 {
+    static const char disk[] = "check free disk space and quotas";
     FILE *fp = af->fp;
 
     if (!fp)
@@ -110,16 +113,18 @@ int atomic_commit(AtomicFile *af, CnnError *e)
     /* ferror catches a write that failed earlier and was never checked; its
      * errno is long gone, so the message says so. */
     if (fflush(fp) != 0)
-        return commit_failed(af, e, "flushing failed:", errno);
+        return commit_failed(af, e, "flushing failed:", errno, disk);
     if (ferror(fp))
-        return commit_failed(af, e, "an earlier write failed:", EIO);
+        return commit_failed(af, e, "an earlier write failed:", EIO, disk);
     if (fsync(fileno(fp)) != 0)
-        return commit_failed(af, e, "fsync failed:", errno);
+        return commit_failed(af, e, "fsync failed:", errno, disk);
     af->fp = NULL;
     if (fclose(fp) != 0)
-        return commit_failed(af, e, "closing failed:", errno);
+        return commit_failed(af, e, "closing failed:", errno, disk);
     if (rename(af->tmp_path, af->path) != 0)
-        return commit_failed(af, e, "renaming the temporary file failed:", errno);
+        return commit_failed(af, e, "replacing it failed:", errno,
+                             "check that the path names a file, not a "
+                             "directory, and that you may replace it");
     af->tmp_path[0] = '\0';
     sync_dir_of(af->path);
     return 0;

@@ -2,10 +2,10 @@
  * every platform.
  *
  * The generator is xoshiro256** seeded through splitmix64; uniforms are built
- * from the top 24 (float) or 53 (double) bits, and normals by the Marsaglia
- * polar method with a logarithm written in plain IEEE-754 arithmetic (no libm
- * call whose last bit could differ between C libraries). Same seed, same
- * sequence, on any machine with IEEE-754 doubles.
+ * from the top 53 bits (the float fills round those doubles once), and
+ * normals by the Marsaglia polar method with a logarithm written in plain
+ * IEEE-754 arithmetic (no libm call whose last bit could differ between C
+ * libraries). Same seed, same sequence, on any machine with IEEE-754 doubles.
  */
 #ifndef CNN_RNG_H
 #define CNN_RNG_H

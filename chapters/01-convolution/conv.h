@@ -42,14 +42,14 @@ void convolve2d_valid(const float *img, int H, int W, const float *k, int KH,
 /* ---- sizes -------------------------------------------------------------- */
 
 /* >>> sizes */
-/* Output length along one axis, eq. (1.6):
+/* Output length along one axis, eq. (1.7):
  *   out = floor((in + 2 pad - dil (k - 1) - 1) / stride) + 1.
  * Returns 0 or less when the dilated kernel, dil (k - 1) + 1 taps wide, is
  * longer than the padded input in + 2 pad (the layer has no output).
  * in >= 1, k >= 1, stride >= 1, pad >= 0, dil >= 1. */
 int conv_out_size(int in, int k, int stride, int pad, int dil);
 
-/* Learnable parameters of a conv layer, eq. (1.7):
+/* Learnable parameters of a conv layer, eq. (1.9):
  *   c_out * (c_in / groups) * kh * kw  (+ c_out when has_bias != 0),
  * counted in long long: the count of the fully connected layer a convolution
  * replaces easily exceeds 2^31. c_in and c_out are multiples of groups. */
@@ -72,18 +72,18 @@ typedef struct {
     int groups;            /* c_in and c_out are multiples of groups  */
 } Conv2dGeom;
 
-/* The output's height and width: conv_out_size on each axis, eq. (1.6). */
+/* The output's height and width: conv_out_size on each axis, eq. (1.7). */
 int conv2d_out_h(const Conv2dGeom *g);
 int conv2d_out_w(const Conv2dGeom *g);
 /* <<< geom */
 
 /* >>> forward */
-/* Forward pass of a conv2d layer: eq. (1.5), generalised in eq. (1.8) to
+/* Forward pass of a conv2d layer: eq. (1.5), generalised in eq. (1.6) to
  *   y[n][o][i][j] = b[o] + sum_{c < Cg} sum_{u < kh} sum_{v < kw}
  *       x[n][g*Cg + c][i*sh - ph + u*dh][j*sw - pw + v*dw] * w[o][c][u][v]
  * where Cg = c_in / groups is the number of input channels of one group and
  * g = o / (c_out / groups) is the group of output channel o. x is read as 0
- * outside the image (zero padding), so only the taps of eq. (1.9) land on
+ * outside the image (zero padding), so only the taps of eq. (1.8) land on
  * real pixels. bias may be NULL (no bias). y has shape
  * (n, c_out, conv2d_out_h(g), conv2d_out_w(g)), both at least 1. */
 void conv2d_forward(const Conv2dGeom *g, const float *x, const float *weight,

@@ -27,9 +27,9 @@ void correlate2d_valid(const float *img, int H, int W, const float *k, int KH,
                        int KW, float *out)
 {
     const int OH = H - KH + 1, OW = W - KW + 1;
-    const float (*im)[W] = (const void *)img;
-    const float (*ka)[KW] = (const void *)k;
-    float (*o)[OW] = (void *)out;
+    const float (*im)[W] = (const float (*)[W])img;
+    const float (*ka)[KW] = (const float (*)[KW])k;
+    float (*o)[OW] = (float (*)[OW])out;
     for (int i = 0; i < OH; i++)
         for (int j = 0; j < OW; j++) {
             float acc = 0.0f; /* eq. (1.3) */
@@ -44,9 +44,9 @@ void convolve2d_valid(const float *img, int H, int W, const float *k, int KH,
                       int KW, float *out)
 {
     const int OH = H - KH + 1, OW = W - KW + 1;
-    const float (*im)[W] = (const void *)img;
-    const float (*ka)[KW] = (const void *)k;
-    float (*o)[OW] = (void *)out;
+    const float (*im)[W] = (const float (*)[W])img;
+    const float (*ka)[KW] = (const float (*)[KW])k;
+    float (*o)[OW] = (float (*)[OW])out;
     for (int i = 0; i < OH; i++)
         for (int j = 0; j < OW; j++) {
             float acc = 0.0f; /* eq. (1.4): the kernel read flipped */
@@ -63,7 +63,7 @@ int conv_out_size(int in, int k, int stride, int pad, int dil)
 {
     int span = dil * (k - 1) + 1; /* input positions one output sees */
     int room = in + 2 * pad;
-    /* Checked first: C's / truncates toward zero, so the floor of eq. (1.6)
+    /* Checked first: C's / truncates toward zero, so the floor of eq. (1.7)
      * is only right for a non-negative numerator. */
     if (span > room)
         return 0;
@@ -74,7 +74,7 @@ long long conv2d_param_count(int c_in, int c_out, int kh, int kw, int groups,
                              int has_bias)
 {
     long long weights = (long long)c_out * (c_in / groups) * kh * kw;
-    return weights + (has_bias ? c_out : 0); /* eq. (1.7) */
+    return weights + (has_bias ? c_out : 0); /* eq. (1.9) */
 }
 
 int conv2d_out_h(const Conv2dGeom *g)
@@ -92,7 +92,7 @@ int conv2d_out_w(const Conv2dGeom *g)
 /* >>> taps */
 /* The taps u = lo .. hi-1 of a kernel with k taps, spaced dil apart and
  * starting at input position start (= i*stride - pad), that land inside
- * 0 .. size-1, eq. (1.9). Taps outside read the zero padding and add
+ * 0 .. size-1, eq. (1.8). Taps outside read the zero padding and add
  * nothing, so the loops skip them instead of testing every tap. */
 typedef struct {
     int lo, hi;
@@ -115,9 +115,11 @@ void conv2d_forward(const Conv2dGeom *g, const float *x, const float *weight,
     const int OH = conv2d_out_h(g), OW = conv2d_out_w(g);
     const int cg = g->c_in / g->groups;       /* input channels per group  */
     const int og = g->c_out / g->groups;      /* output channels per group */
-    const float (*xa)[g->c_in][g->h][g->w] = (const void *)x;
-    const float (*wa)[cg][g->kh][g->kw] = (const void *)weight;
-    float (*ya)[g->c_out][OH][OW] = (void *)y;
+    const float (*xa)[g->c_in][g->h][g->w] =
+        (const float (*)[g->c_in][g->h][g->w])x;
+    const float (*wa)[cg][g->kh][g->kw] =
+        (const float (*)[cg][g->kh][g->kw])weight;
+    float (*ya)[g->c_out][OH][OW] = (float (*)[g->c_out][OH][OW])y;
 
     for (int n = 0; n < g->n; n++)
         for (int o = 0; o < g->c_out; o++) {
@@ -128,7 +130,7 @@ void conv2d_forward(const Conv2dGeom *g, const float *x, const float *weight,
                 for (int j = 0; j < OW; j++) {
                     const int left = j * g->stride_w - g->pad_w;
                     const TapRange rv = tap_range(left, g->w, g->kw, g->dil_w);
-                    float acc = 0.0f; /* eq. (1.8) */
+                    float acc = 0.0f; /* eq. (1.6) */
                     for (int c = 0; c < cg; c++)
                         for (int u = ru.lo; u < ru.hi; u++) {
                             const float *xrow = xa[n][c0 + c][top + u * g->dil_h];
