@@ -101,14 +101,14 @@ int main(int argc, char **argv)
     const char *isa;
     double peak = peak_gflops(0.5, &isa);
     printf("float32 peak of one core, measured: %.1f GFLOP/s (%s)\n\n", peak, isa);
-    printf("%-54s %8s %10s %9s %8s\n", "chapter 01: direct conv2d_forward", "GFLOP",
+    printf("%-62s %8s %10s %9s %8s\n", "chapter 01: direct conv2d_forward", "GFLOP",
            "best (s)", "GFLOP/s", "of peak");
     for (int i = 0; i < n; i++) {
         const Conv2dGeom *g = &cases[i].g;
         double s = time_conv2d(g, 1.0);
         double f = conv2d_flop(g) * 1e-9;
         rows[i] = (Row){cases[i].name, cases[i].what, f, s, f / s};
-        printf("%-54s %8.3f %10.4f %9.2f %7.1f%%\n", cases[i].what, f, s, f / s,
+        printf("%-62s %8.3f %10.4f %9.2f %7.1f%%\n", cases[i].what, f, s, f / s,
                100.0 * f / s / peak);
         fflush(stdout);
     }

@@ -50,9 +50,14 @@ static float fma_kernel(long iters)
     vec a = VSET(0.999999f), b = VSET(1e-7f);
     for (int k = 0; k < CHAINS; k++)
         acc[k] = VSET((float)k);
-    for (long i = 0; i < iters; i++)
+    for (long i = 0; i < iters; i++) {
+        /* unrolled so that the accumulators live in registers */
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
         for (int k = 0; k < CHAINS; k++)
             acc[k] = VFMA(acc[k], a, b);
+    }
     vec s = acc[0];
     for (int k = 1; k < CHAINS; k++)
         s = VFMA(s, a, acc[k]);
