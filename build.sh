@@ -210,7 +210,7 @@ cmd_notes() {
     for a in "$@"; do
         case "$a" in
             --instructor|--pdf) ;;
-            *) die "notes does not know '$a' (it takes --instructor)." 2 ;;
+            *) die "notes does not know '$a' (it takes --instructor and --pdf)." 2 ;;
         esac
     done
     bash notes/build_notes.sh "$@"
@@ -422,7 +422,7 @@ usage: ./build.sh [COMMAND [ARGS]]
   run NN [--reference]
                       run chapter NN's experiment with your code (figures in
                       build/plots/NN-*) or the reference (figures in plots/)
-  notes [--instructor]
+  notes [--instructor] [--pdf]
                       render the course notes to build/notes/ (instructor
                       edition with answers and solutions: build/notes-instructor/)
   bench               measure speed (GFLOP/s) and print a table

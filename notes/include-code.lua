@@ -96,13 +96,13 @@ local function tidy(lines, first, last)
   local indent
   for _, line in ipairs(kept) do
     if not line:match("^%s*$") then
-      local lead = line:match("^[ \t]*")
+      local prefix = line:match("^[ \t]*")
       if indent == nil then
-        indent = lead
+        indent = prefix
       else
         local n = 0
-        while n < #indent and n < #lead
-            and indent:sub(n + 1, n + 1) == lead:sub(n + 1, n + 1) do
+        while n < #indent and n < #prefix
+            and indent:sub(n + 1, n + 1) == prefix:sub(n + 1, n + 1) do
           n = n + 1
         end
         indent = indent:sub(1, n)

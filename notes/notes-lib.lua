@@ -1,4 +1,4 @@
--- notes-lib.lua: helpers shared by the notes' Lua filters (loaded with
+-- notes-lib.lua: functions shared by the notes' Lua filters (loaded with
 -- dofile, not a filter itself).
 --
 -- build_notes.sh passes the context of each pandoc run in the environment:

@@ -73,8 +73,8 @@ void nchw_to_nhwc(Dims4 d, const float *src, float *dst)
  * the compiler does the offset arithmetic of eqs. (0.2) and (0.4). */
 void nhwc_to_nchw(Dims4 d, const float *src, float *dst)
 {
-    const float (*s)[d.h][d.w][d.c] = (const void *)src;
-    float (*t)[d.c][d.h][d.w] = (void *)dst;
+    const float (*s)[d.h][d.w][d.c] = (const float (*)[d.h][d.w][d.c])src;
+    float (*t)[d.c][d.h][d.w] = (float (*)[d.c][d.h][d.w])dst;
     for (int n = 0; n < d.n; n++)
         for (int c = 0; c < d.c; c++)
             for (int h = 0; h < d.h; h++)

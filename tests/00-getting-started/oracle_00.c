@@ -61,6 +61,12 @@ void format_dims(char *buf, size_t len, Dims4 d)
     snprintf(buf, len, "{N=%d, C=%d, H=%d, W=%d}", d.n, d.c, d.h, d.w);
 }
 
+static ull oracle_zero(Dims4 d, int n, int c, int h, int w)
+{
+    (void)d, (void)n, (void)c, (void)h, (void)w;
+    return 0;
+}
+
 /* 1 when fn agrees with alt at every index of d. */
 static int matches_everywhere(IndexFn fn, Dims4 d, OracleOffset alt)
 {
@@ -179,12 +185,16 @@ void check_nchw_to_nhwc(Dims4 d)
     double *plain_copy = malloc(numel * sizeof *plain_copy);
     double *inverse = malloc(numel * sizeof *inverse);
     double *hw_swapped = malloc(numel * sizeof *hw_swapped);
+    double *read_hw = malloc(numel * sizeof *read_hw);
+    double *read_nc = malloc(numel * sizeof *read_nc);
     ck_assert_ptr_nonnull(src);
     ck_assert_ptr_nonnull(dst);
     ck_assert_ptr_nonnull(want);
     ck_assert_ptr_nonnull(plain_copy);
     ck_assert_ptr_nonnull(inverse);
     ck_assert_ptr_nonnull(hw_swapped);
+    ck_assert_ptr_nonnull(read_hw);
+    ck_assert_ptr_nonnull(read_nc);
 
     /* Distinct, exactly representable values: a misplaced element is never
      * mistaken for the right one. */
@@ -201,6 +211,10 @@ void check_nchw_to_nhwc(Dims4 d)
                     want[out] = src[in];
                     inverse[in] = src[out];
                     hw_swapped[oracle_nhwc_hw_swapped(d, n, c, h, w)] = src[in];
+                    /* src read through a wrong NCHW offset (each of these
+                     * is a permutation of 0 .. numel-1) */
+                    read_hw[out] = src[oracle_nchw_hw_swapped(d, n, c, h, w)];
+                    read_nc[out] = src[oracle_nchw_nc_swapped(d, n, c, h, w)];
                 }
 
     char params[160];
@@ -225,6 +239,12 @@ void check_nchw_to_nhwc(Dims4 d)
     grade_add_alt(&cmp, hw_swapped,
                   "h and w are swapped in the NHWC offset: in (N, H, W, C), "
                   "w moves faster than h.");
+    grade_add_alt(&cmp, read_hw,
+                  "src was read at NCHW offsets with h and w swapped: fix "
+                  "nchw_index first (its own test names the mistake).");
+    grade_add_alt(&cmp, read_nc,
+                  "src was read at NCHW offsets with n and c swapped: fix "
+                  "nchw_index first (its own test names the mistake).");
 
     grade_fill_nan(dst, numel);
     nchw_to_nhwc(d, src, dst);
@@ -242,6 +262,8 @@ void check_nchw_to_nhwc(Dims4 d)
     free(plain_copy);
     free(inverse);
     free(hw_swapped);
+    free(read_hw);
+    free(read_nc);
 }
 
 /* ---- derivatives -------------------------------------------------------- */
@@ -253,8 +275,9 @@ OracleProbe oracle_probe(ScalarFn f, void *ctx, const float *x, size_t n,
     ck_assert_ptr_nonnull(y);
     memcpy(y, x, n * sizeof *y);
     OracleProbe p;
-    /* A sum of two floats is exact in double (for the magnitudes the tests
-     * use), so rounding it once to float gives the float sum x[i] + h. */
+    /* The sum of two floats of the magnitudes the tests use is exact in
+     * double, so rounding it once to float gives the float sum x[i] + h. */
+    p.x_here = x[i];
     p.x_plus = (float)((double)x[i] + (double)h);
     p.x_minus = (float)((double)x[i] - (double)h);
     p.f_here = f(y, ctx);
@@ -271,31 +294,258 @@ double oracle_central(const OracleProbe *p)
     return (p->f_plus - p->f_minus) / ((double)p->x_plus - (double)p->x_minus);
 }
 
-double oracle_central_2h(const OracleProbe *p, float h)
+/* The relative error of eq. (0.14), written here again so that the tests do
+ * not depend on the student's relative_error. */
+static double rel_err(double a, double b)
 {
-    return (p->f_plus - p->f_minus) / (2.0 * (double)h);
+    double scale = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+    return scale == 0.0 ? 0.0 : fabs(a - b) / scale;
 }
 
-double oracle_central_over_h(const OracleProbe *p, float h)
+/* The hint for a wrong partial derivative `got`: the first typical mistake
+ * whose value it matches to rtol, or a generic remark; NULL if none fits. */
+static const char *partial_hint(const OracleProbe *p, float h, double got,
+                                double rtol)
 {
-    return (p->f_plus - p->f_minus) / (double)h;
+    const double x = p->x_here, xp = p->x_plus, xm = p->x_minus;
+    const double dh = h;
+    struct {
+        double value;
+        const char *hint;
+    } alts[] = {
+        {(p->f_plus - p->f_here) / dh, HINT_FORWARD},
+        {(p->f_plus - p->f_here) / (xp - x), HINT_FORWARD},
+        {(p->f_here - p->f_minus) / dh, HINT_BACKWARD},
+        {(p->f_here - p->f_minus) / (x - xm), HINT_BACKWARD},
+        {(p->f_plus - p->f_minus) / dh, HINT_OVER_H},
+        {(p->f_plus - p->f_minus) / (xp - x), HINT_OVER_H},
+        {(p->f_plus - p->f_minus) / (2.0 * dh), HINT_2H},
+    };
+    if (!isfinite(got))
+        return "the result is not a finite number: is the step x+ - x- "
+               "zero, or a division by zero?";
+    for (size_t a = 0; a < sizeof alts / sizeof alts[0]; a++)
+        if (isfinite(alts[a].value) && rel_err(got, alts[a].value) <= rtol)
+            return alts[a].hint;
+    if (got == 0.0)
+        return "numerical_partial returned 0: is it still the skeleton's "
+               "TODO?";
+    return NULL;
 }
 
-double oracle_forward(const OracleProbe *p)
+/* Fails unless x equals x0 bit for bit; names the first changed element.
+ * i is the perturbed coordinate, or n after a whole gradient. */
+static void expect_x_unchanged(const char *call, const float *x,
+                               const float *x0, size_t n, size_t i)
 {
-    double x = (double)p->x_plus + (double)p->x_minus; /* 2 x, nearly */
-    (void)x;
-    return (p->f_plus - p->f_here)
-           / ((double)p->x_plus - 0.5 * ((double)p->x_plus + (double)p->x_minus));
+    for (size_t k = 0; k < n; k++) {
+        if (memcmp(&x[k], &x0[k], sizeof x[k]) == 0)
+            continue;
+        if (k == i || i >= n)
+            ck_abort_msg("%s changed x[%zu] from " GRADE_FMT " to " GRADE_FMT
+                         ".\nHint: " HINT_RESTORE,
+                         call, k, (double)x0[k], (double)x[k]);
+        ck_abort_msg("%s changed x[%zu] (from " GRADE_FMT " to " GRADE_FMT
+                     "), although only x[%zu] is perturbed.\nHint: perturb "
+                     "x[i] only, and put it back before returning.",
+                     call, k, (double)x0[k], (double)x[k], i);
+    }
 }
 
-double oracle_backward(const OracleProbe *p)
+void check_partial(const char *fname, ScalarFn f, void *ctx, float *x,
+                   size_t n, size_t i, float h, double want, double rtol)
 {
-    return (p->f_here - p->f_minus)
-           / (0.5 * ((double)p->x_plus + (double)p->x_minus) - (double)p->x_minus);
+    float *x0 = malloc(n * sizeof *x0);
+    ck_assert_ptr_nonnull(x0);
+    memcpy(x0, x, n * sizeof *x0);
+    OracleProbe p = oracle_probe(f, ctx, x, n, i, h);
+
+    char call[256];
+    snprintf(call, sizeof call,
+             "numerical_partial(f=%s, x[%zu]=" GRADE_FMT ", i=%zu, h=" GRADE_FMT
+             ")",
+             fname, i, (double)x[i], i, (double)h);
+    double got = numerical_partial(f, ctx, x, i, h);
+    expect_x_unchanged(call, x, x0, n, i);
+
+    if (!(rel_err(got, want) <= rtol)) {
+        const char *hint = partial_hint(&p, h, got, rtol);
+        ck_abort_msg("%s: expected " GRADE_FMT ", got " GRADE_FMT
+                     " (relative error %.2e > tolerance %.0e). The rounded "
+                     "points are x+ = %.12g and x- = %.12g, so the step "
+                     "taken is %.12g (2h = %.12g).%s%s",
+                     call, want, got, rel_err(got, want), rtol,
+                     (double)p.x_plus, (double)p.x_minus,
+                     (double)p.x_plus - (double)p.x_minus, 2.0 * (double)h,
+                     hint ? "\nHint: " : "", hint ? hint : "");
+    }
+    free(x0);
 }
 
-static int close_to(double got, double alt, double rtol)
+/* What numerical_gradient gives when numerical_partial leaves x[i] at x-
+ * instead of restoring it: every later partial is taken at a moved point. */
+static void gradient_not_restored(ScalarFn f, void *ctx, const float *x,
+                                  size_t n, float h, double *grad)
 {
-    return isfinite(got) && isfinite(alt) && relative_error_oracle(got, alt) <= rtol;
+    float *y = malloc(n * sizeof *y);
+    ck_assert_ptr_nonnull(y);
+    memcpy(y, x, n * sizeof *y);
+    for (size_t i = 0; i < n; i++) {
+        OracleProbe p = oracle_probe(f, ctx, y, n, i, h);
+        grad[i] = oracle_central(&p);
+        y[i] = p.x_minus;
+    }
+    free(y);
+}
+
+void check_gradient(const char *fname, ScalarFn f, void *ctx, float *x,
+                    size_t n, float h, double rtol)
+{
+    float *x0 = malloc(n * sizeof *x0);
+    float *got = malloc(n * sizeof *got);
+    double *grad = malloc(n * sizeof *grad);
+    double *want = malloc(n * sizeof *want);
+    double *forward = malloc(n * sizeof *forward);
+    double *over_2h = malloc(n * sizeof *over_2h);
+    double *stale = malloc(n * sizeof *stale);
+    ck_assert(x0 && got && grad && want && forward && over_2h && stale);
+    memcpy(x0, x, n * sizeof *x0);
+
+    for (size_t i = 0; i < n; i++) {
+        OracleProbe p = oracle_probe(f, ctx, x, n, i, h);
+        want[i] = oracle_central(&p);
+        forward[i] = (p.f_plus - p.f_here) / (double)h;
+        over_2h[i] = (p.f_plus - p.f_minus) / (2.0 * (double)h);
+        grad[i] = NAN; /* an element never written stays NaN */
+    }
+    gradient_not_restored(f, ctx, x, n, h, stale);
+
+    char params[200];
+    snprintf(params, sizeof params, "f=%s, n=%zu, h=" GRADE_FMT, fname, n,
+             (double)h);
+    char call[256];
+    snprintf(call, sizeof call, "numerical_gradient(%s)", params);
+
+    numerical_gradient(f, ctx, x, n, h, grad);
+    /* grade_expect_close compares floats; float keeps 7 digits, far inside
+     * the tolerances used here. */
+    for (size_t i = 0; i < n; i++)
+        got[i] = (float)grad[i];
+
+    GradeCompare cmp = {
+        .func = "numerical_gradient",
+        .params = params,
+        .output = "grad",
+        .ndim = 1,
+        .shape = {n},
+        .rtol = rtol,
+    };
+    grade_add_alt(&cmp, stale, HINT_RESTORE);
+    grade_add_alt(&cmp, forward, HINT_FORWARD);
+    grade_add_alt(&cmp, over_2h, HINT_2H);
+    grade_expect_close(&cmp, got, want);
+    expect_x_unchanged(call, x, x0, n, n);
+
+    free(x0);
+    free(got);
+    free(grad);
+    free(want);
+    free(forward);
+    free(over_2h);
+    free(stale);
+}
+
+/* relative_error(a, b) against |a - b| / max(|a|, |b|), with the typical
+ * wrong denominators recognised. */
+void check_relative_errors(const Pair *pairs, size_t n_pairs)
+{
+    for (size_t k = 0; k < n_pairs; k++) {
+        const double a = pairs[k].a, b = pairs[k].b;
+        const double d = fabs(a - b);
+        const double big = fabs(a) > fabs(b) ? fabs(a) : fabs(b);
+        const double want = big == 0.0 ? 0.0 : d / big;
+        const double got = relative_error(a, b);
+
+        char what[160];
+        snprintf(what, sizeof what, "relative_error(a=" GRADE_FMT ", b="
+                 GRADE_FMT ")", a, b);
+        const char *hint = NULL;
+        if (got == -1.0)
+            hint = "relative_error returned -1: is it still the skeleton's "
+                   "TODO?";
+        else if (isnan(got) && big == 0.0)
+            hint = "when a and b are both 0 they agree: return 0, not 0/0.";
+        else if (got < 0.0)
+            hint = "a relative error is never negative: take |a - b|.";
+        else if (fabs(got - d / (fabs(a) + fabs(b))) <= 1e-12 * want)
+            hint = "you divided by |a| + |b|; this course divides by "
+                   "max(|a|, |b|), eq. (0.14).";
+        else if (fabs(b) != big && fabs(got - d / fabs(b)) <= 1e-12 * want)
+            hint = "you divided by |b| only: divide by the larger of |a| and "
+                   "|b|, so that the error is symmetric and at most 2.";
+        else if (fabs(a) != big && fabs(got - d / fabs(a)) <= 1e-12 * want)
+            hint = "you divided by |a| only: divide by the larger of |a| and "
+                   "|b|, so that the error is symmetric and at most 2.";
+        grade_expect_double(what, got, want, 1e-12, hint);
+    }
+}
+
+/* ---- test functions ----------------------------------------------------- */
+
+double quadratic_f(const float *x, void *ctx)
+{
+    const Quadratic *q = ctx;
+    double sum = q->s * (double)x[0] * (double)x[q->n - 1];
+    for (size_t k = 0; k < q->n; k++) {
+        double xk = x[k];
+        sum += 0.5 * q->a[k] * xk * xk + q->b[k] * xk;
+    }
+    return sum;
+}
+
+double quadratic_df(const Quadratic *q, const float *x, size_t i)
+{
+    double d = q->a[i] * (double)x[i] + q->b[i];
+    if (i == 0)
+        d += q->s * (double)x[q->n - 1];
+    if (i == q->n - 1)
+        d += q->s * (double)x[0];
+    return d;
+}
+
+double cubic_f(const float *x, void *ctx)
+{
+    const Cubic *q = ctx;
+    double sum = 0.0;
+    for (size_t k = 0; k < q->n; k++) {
+        double xk = x[k];
+        sum += q->c[k] * xk * xk * xk;
+    }
+    return sum;
+}
+
+double shifted_f(const float *x, void *ctx)
+{
+    const Shifted *q = ctx;
+    double sum = 0.0;
+    for (size_t k = 0; k < q->n; k++) {
+        double t = (double)x[k] - q->c[k]; /* exact: x and c are close */
+        sum += 0.5 * t * t;
+    }
+    return sum;
+}
+
+double softplus_f(const float *x, void *ctx)
+{
+    const Softplus *s = ctx;
+    double sum = 0.0;
+    for (size_t j = 0; j < s->m; j++) {
+        double z = s->b[j];
+        for (size_t k = 0; k < s->n; k++)
+            z += s->W[j][k] * (double)x[k];
+        sum += z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); /* stable */
+    }
+    for (size_t k = 0; k < s->n; k++)
+        sum += 0.5 * (double)x[k] * (double)x[k];
+    return sum;
 }

@@ -25,6 +25,20 @@ unsigned long long oracle_nhwc_hw_swapped(Dims4 d, int n, int c, int h, int w);
 unsigned long long oracle_nchw_wrapped32(Dims4 d, int n, int c, int h, int w);
 unsigned long long oracle_nhwc_wrapped32(Dims4 d, int n, int c, int h, int w);
 
+/* Hints for the offset mistakes. */
+#define HINT_HW                                                              \
+    "is the last index w, the fastest-moving? Your offsets match "           \
+    "((n*C + c)*W + w)*H + h, with H and W swapped."
+#define HINT_NC                                                              \
+    "channel and batch order are swapped: your offsets match "               \
+    "((c*N + n)*H + h)*W + w; in NCHW the batch index n is the slowest."
+#define HINT_NCHW_FOR_NHWC                                                   \
+    "these are NCHW offsets: in NHWC the channel c moves fastest, "          \
+    "offset = ((n*H + h)*W + w)*C + c."
+#define HINT_NHWC_HW                                                         \
+    "h and w are swapped: in (N, H, W, C) the offset is "                    \
+    "((n*H + h)*W + w)*C + c, so w moves faster than h."
+
 /* The function under test: nchw_index or nhwc_index. */
 typedef size_t (*IndexFn)(Dims4 d, int n, int c, int h, int w);
 
@@ -56,24 +70,20 @@ void check_nchw_to_nhwc(Dims4 d);
 
 /* ---- derivatives -------------------------------------------------------- */
 
-/* Values of f at x with x[i] replaced by fl(x[i] + h) and by fl(x[i] - h),
- * and the two rounded points. x is not modified (a copy is perturbed). */
+/* Values of f at x, and at x with x[i] replaced by fl(x[i] + h) and by
+ * fl(x[i] - h); the point and the two rounded points. x is not modified (a
+ * copy is perturbed). */
 typedef struct {
     double f_plus, f_minus, f_here;
-    float x_plus, x_minus;
+    float x_here, x_plus, x_minus;
 } OracleProbe;
 
 OracleProbe oracle_probe(ScalarFn f, void *ctx, const float *x, size_t n,
                          size_t i, float h);
 
-/* The right answer, eq. (0.12): divided by the step actually taken. */
+/* The right answer, eq. (0.12): the central difference divided by the step
+ * actually taken, x+ - x-. */
 double oracle_central(const OracleProbe *p);
-/* Mistakes: divided by 2h; divided by h; the forward difference
- * (f(x+) - f(x)) / (x+ - x); the backward difference. */
-double oracle_central_2h(const OracleProbe *p, float h);
-double oracle_central_over_h(const OracleProbe *p, float h);
-double oracle_forward(const OracleProbe *p);
-double oracle_backward(const OracleProbe *p);
 
 /* Hints the derivative tests share. */
 #define HINT_FORWARD                                                         \
@@ -106,6 +116,13 @@ void check_partial(const char *fname, ScalarFn f, void *ctx, float *x,
 void check_gradient(const char *fname, ScalarFn f, void *ctx, float *x,
                     size_t n, float h, double rtol);
 
+/* Checks relative_error(a, b) on each pair against |a - b| / max(|a|, |b|)
+ * (0 when both are 0) to 1e-12, naming the wrong denominators. */
+typedef struct {
+    double a, b;
+} Pair;
+void check_relative_errors(const Pair *pairs, size_t n_pairs);
+
 /* ---- test functions f: R^n -> R, evaluated in double --------------------- */
 
 /* f(x) = sum_k (a_k x_k^2 / 2 + b_k x_k) + s x_0 x_{n-1}: a quadratic, for
@@ -124,6 +141,14 @@ typedef struct {
     double c[16];
 } Cubic;
 double cubic_f(const float *x, void *ctx);
+
+/* f(x) = sum_k (x_k - c_k)^2 / 2, derivative x_i - c_i: with c_i close to
+ * a large x_i, a function whose slope is 1 where float's spacing is coarse. */
+typedef struct {
+    size_t n;
+    double c[16];
+} Shifted;
+double shifted_f(const float *x, void *ctx);
 
 /* f(x) = sum_j softplus(sum_k W_jk x_k + b_j) + 0.5 sum_k x_k^2:
  * smooth, every coordinate coupled to every other. */
