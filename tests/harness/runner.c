@@ -8,14 +8,20 @@
  *   grade-runner [--label TEXT] [--json FILE] [--expect-fail] [--filter S]
  *                [--list] [--quiet]
  *
+ * Each test's stderr is captured: a sanitizer's report is boiled down to the
+ * lines that say what happened and where (they join the failure message);
+ * anything else a test printed is passed through unchanged.
+ *
  * Exit status: 0 when every test passed (with --expect-fail: when every test
  * failed), 1 otherwise, 2 on a usage error. A run in which no test ran is a
  * failure: Check itself would report it as success.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic_file.h"
 #include "grade.h"
@@ -89,13 +95,104 @@ static const char *extra_hint(enum test_result r, const char *msg)
         return "the test ran past its time limit: an endless loop, or a loop "
                "bound that never reaches its end?";
     if (msg && strstr(msg, "signal"))
-        return "the test crashed: most often an index outside an array. The "
-               "sanitizer's report printed above says which line.";
+        return "the test crashed: most often an index outside an array.";
     if (msg && strstr(msg, "Early exit"))
-        return "the test stopped early: a sanitizer found a memory error, a leak or "
-               "undefined behaviour (its report, printed above, names the "
-               "line), or the code called exit().";
+        return "the test stopped early: did the code call exit()?";
     return NULL;
+}
+
+/* ---- capturing each test's stderr ---------------------------------------- */
+
+static char log_dir[64]; /* a private temporary directory, one file a test */
+/* Index of the test about to run. Check runs the test cases of a suite in
+ * the order they were added, calling each one's unchecked fixture in this
+ * process before forking for its test, so a counter names the test; Check's
+ * tcase_name() is not yet set while fixtures run. */
+static int current_test;
+
+static void next_test(void)
+{
+    current_test++;
+}
+
+static void log_path(char *buf, size_t len, const char *tcname)
+{
+    snprintf(buf, len, "%s/%s.err", log_dir, tcname);
+}
+
+/* A checked fixture: runs in the forked test process, before the test. */
+static void capture_stderr(void)
+{
+    char path[128], name[16];
+    snprintf(name, sizeof name, "t%d", current_test);
+    log_path(path, sizeof path, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd >= 0) {
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+}
+
+/* The test's captured stderr (NUL-terminated, at most 64 KiB), or NULL. */
+static char *read_log(const char *tcname)
+{
+    char path[128];
+    log_path(path, sizeof path, tcname);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = malloc(65536);
+    size_t n = buf ? fread(buf, 1, 65535, f) : 0;
+    fclose(f);
+    remove(path);
+    if (!buf || n == 0) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* The lines of a sanitizer report that matter to a student: what happened
+ * ("runtime error", "ERROR: AddressSanitizer: heap-buffer-overflow", the
+ * SUMMARY) and the first stack frames in course code. Empty when the log
+ * holds no report. */
+static void sanitizer_digest(const char *log, char *out, size_t len)
+{
+    out[0] = '\0';
+    int frames = 0;
+    size_t used = 0;
+    for (const char *p = log; *p;) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+        char line[400];
+        /* "==123==ERROR: AddressSanitizer: heap-buffer-overflow on address
+         * 0x... at pc ..." says all it needs to before " on address" */
+        const char *pid_end = n > 2 && p[0] == '=' && p[1] == '=' ? strstr(p + 2, "==") : NULL;
+        if (pid_end && pid_end < p + n) {
+            n -= (int)(pid_end + 2 - p);
+            p = pid_end + 2;
+        }
+        snprintf(line, sizeof line, "%.*s", n, p);
+        char *addr = strstr(line, " on address 0x");
+        if (addr && strstr(line, "ERROR: "))
+            *addr = '\0';
+        /* "    #0 0x55c8 in f file.c:14": drop the address */
+        char *pc = strstr(line, " 0x"), *in = strstr(line, " in ");
+        if (pc && in && pc < in && strstr(line, "    #"))
+            memmove(pc, in, strlen(in) + 1);
+        int keep = strstr(line, "runtime error:") || strstr(line, "ERROR: ") ||
+                   !strncmp(line, "SUMMARY:", 8);
+        if (!keep && strstr(line, " in ") && strstr(line, "    #") &&
+            (strstr(line, "chapters/") || strstr(line, "solutions/") ||
+             strstr(line, "mutants/")) && frames < 4) {
+            keep = 1;
+            frames++;
+        }
+        if (keep && used + strlen(line) + 4 < len)
+            used += (size_t)snprintf(out + used, len - used, "\n  %s", line);
+        p += n + (nl ? 1 : 0);
+    }
 }
 
 /* Runs one suite through Check and records the outcome of each test. */
@@ -117,12 +214,15 @@ static void run_suite(const GradedSuite *gs, const Options *o, Outcome *out,
         snprintf(oc->tcname, sizeof oc->tcname, "t%d", *n_out);
         TCase *tc = tcase_create(oc->tcname);
         tcase_set_timeout(tc, DEFAULT_TIMEOUT_S);
+        tcase_add_unchecked_fixture(tc, next_test, NULL);
+        tcase_add_checked_fixture(tc, capture_stderr, NULL);
         tcase_add_test(tc, *t->test);
         suite_add_tcase(s, tc);
         (*n_out)++;
     }
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_FORK);
+    current_test = first - 1;
     srunner_run_all(sr, CK_SILENT);
     if (!o->quiet) {
         printf("%s suite %s: ", gs->hidden ? "hidden" : "visible", gs->name);
@@ -138,14 +238,25 @@ static void run_suite(const GradedSuite *gs, const Options *o, Outcome *out,
         Outcome *oc = &out[idx];
         oc->ran = 1;
         oc->passed = tr_rtype(res[k]) == CK_PASS;
+        char *log = read_log(oc->tcname);
+        char digest[2048] = "";
+        if (log)
+            sanitizer_digest(log, digest, sizeof digest);
+        if (log && !digest[0])
+            fputs(log, stderr); /* the test's own output: pass it on */
+        free(log);
         if (!oc->passed) {
             const char *m = tr_msg(res[k]) ? tr_msg(res[k]) : "(no message)";
-            const char *h = extra_hint(tr_rtype(res[k]), m);
-            size_t len = strlen(m) + (h ? strlen(h) + 16 : 0) + 1;
+            const char *h = digest[0] ? "a sanitizer stopped the test: its "
+                            "report below names the error and the line."
+                                      : extra_hint(tr_rtype(res[k]), m);
+            size_t len = strlen(m) + (h ? strlen(h) + 16 : 0) +
+                         strlen(digest) + 32;
             oc->msg = malloc(len);
             if (oc->msg)
-                snprintf(oc->msg, len, "%s%s%s", m, h ? "\nHint: " : "",
-                         h ? h : "");
+                snprintf(oc->msg, len, "%s%s%s%s%s", m, h ? "\nHint: " : "",
+                         h ? h : "", digest[0] ? "\nThe sanitizer reported:" : "",
+                         digest);
         }
     }
     free(res);
@@ -274,6 +385,15 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    const char *tmp = getenv("TMPDIR");
+    snprintf(log_dir, sizeof log_dir, "%s/grade-XXXXXX",
+             tmp && *tmp && strlen(tmp) < 40 ? tmp : "/tmp");
+    if (!mkdtemp(log_dir)) {
+        fprintf(stderr, "grade: cannot make a temporary directory in %s; set "
+                        "TMPDIR to a writable directory.\n", log_dir);
+        return 1;
+    }
+
     Outcome *oc = calloc((size_t)total_tests + 1, sizeof *oc);
     if (!oc) {
         fprintf(stderr, "grade: out of memory\n");
@@ -331,8 +451,12 @@ int main(int argc, char **argv)
     } else if (n_pass < n) {
         rc = 1;
     }
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
+        char *left = read_log(oc[i].tcname); /* a test that never ran */
+        free(left);
         free(oc[i].msg);
+    }
+    rmdir(log_dir);
     free(oc);
     free(suites);
     return rc;
