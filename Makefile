@@ -116,6 +116,12 @@ build/asan/bin/test_common: $(call objs,asan,tests/tooling/test_common.c) \
                             $(call common_objs,asan) | build/asan/bin/.dir
 	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+# Graded tests with known outcomes, to test the graded-test layer itself.
+build/asan/bin/harness_demo: $(call harness_objs,asan) \
+                             $(call objs,asan,tests/tooling/harness_demo.c tests/tooling/hidden/harness_demo.c) \
+                             $(call common_objs,asan) | build/asan/bin/.dir
+	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
 # The peak-FLOP kernel is compiled for this machine's vector units on purpose:
 # it measures what the hardware can do, the yardstick for everything else.
 build/opt/bench/peak.o: bench/peak.c | $$(@D)/.dir
@@ -127,7 +133,7 @@ build/bin/bench: $(call objs,opt,$(filter-out bench/peak.c,$(wildcard bench/*.c)
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- groups -------------------------------------------------------------------
-tests: $(RUNNERS) build/asan/bin/test_common build/bin/cnn
+tests: $(RUNNERS) build/asan/bin/test_common build/asan/bin/harness_demo build/bin/cnn
 experiments: $(EXPERIMENTS)
 cnn: build/bin/cnn
 build: tests experiments cnn build/bin/bench
