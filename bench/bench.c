@@ -32,7 +32,7 @@ typedef struct {
 
 static double conv2d_flop(const Conv2dGeom *g)
 {
-    /* one multiply and one add per kernel tap (chapter 01, the cost of a layer) */
+    /* one multiply and one add per kernel tap: twice the MACs of chapter 01, eq. (1.11) */
     return 2.0 * g->n * g->c_out * conv2d_out_h(g) * conv2d_out_w(g) *
            (g->c_in / g->groups) * g->kh * g->kw;
 }

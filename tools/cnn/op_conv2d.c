@@ -8,7 +8,7 @@
 enum { IN_X, IN_WEIGHT, IN_BIAS };
 enum { FLAG_STRIDE, FLAG_PADDING, FLAG_DILATION, FLAG_GROUPS };
 
-/* The channel counts must fit together as in eq. (1.8): groups divides C_in
+/* The channel counts must fit together as in eq. (1.6): groups divides C_in
  * and C_out, and each filter sees the C_in / groups channels of its group. */
 static int check_channels(const Conv2dGeom *g, int weight_c, CnnError *e)
 {
@@ -37,7 +37,7 @@ static int check_bias(const CnnOpArgs *a, const Conv2dGeom *g, CnnError *e)
     return 0;
 }
 
-/* Output size along one axis, eq. (1.6), in long long so that no flag value
+/* Output size along one axis, eq. (1.7), in long long so that no flag value
  * can overflow it; fails when the dilated kernel does not fit. */
 static long long out_size(long long in, long long k, long long stride,
                           long long pad, long long dil)
@@ -84,7 +84,7 @@ static int conv2d_geom(const CnnOpArgs *a, Conv2dGeom *g, CnnError *e)
     return 0;
 }
 
-/* The output's height and width: eq. (1.6) computed here must agree with
+/* The output's height and width: eq. (1.7) computed here must agree with
  * conv2d_out_h/w of the code under test, whose conv2d_forward writes that
  * many values. A wrong size would make it write past the buffer, so it is
  * reported instead of run. */
@@ -95,7 +95,7 @@ static int output_size(const Conv2dGeom *g, int *oh, int *ow, CnnError *e)
     *oh = conv2d_out_h(g);
     *ow = conv2d_out_w(g);
     if (*oh != want_h || *ow != want_w)
-        return cnn_fail(e, "conv2d_out_h/w give %d x %d but eq. (1.6) gives "
+        return cnn_fail(e, "conv2d_out_h/w give %d x %d but eq. (1.7) gives "
                         "%lld x %lld for this input (%d x %d), kernel "
                         "(%d x %d), stride %d,%d, padding %d,%d and dilation "
                         "%d,%d; fix conv_out_size in "
