@@ -17,8 +17,8 @@ has() { if grep -qF -- "$3" "$2"; then ok "$1"; else nok "$1" "missing: $3"; fi;
 
 make --no-print-directory -s "$demo" || { echo "not ok - the demo suites build"; exit 1; }
 
-# A short timeout keeps the endless test quick (10 s x 0.05 = 0.5 s).
-export CK_TIMEOUT_MULTIPLIER=0.05
+# A short timeout keeps the endless test quick (10 s x 0.1 = 1 s).
+export CK_TIMEOUT_MULTIPLIER=0.1
 "$demo" --label "demo run" --json "$tmp/r.json" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] && ok "failures make the exit status 1" || nok "failures make the exit status 1" "got $rc"
