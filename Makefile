@@ -30,7 +30,7 @@ LIBS     := -lz -lm
 mode_flags = $(if $(filter asan,$(1)),$(ASAN),$(OPT))
 werror_for = $(if $(filter chapters/%,$(1)),,$(WERROR))
 
-.PHONY: all build tests experiments cnn bench-bin
+.PHONY: build reference student
 .DEFAULT_GOAL := build
 .SECONDEXPANSION:
 
@@ -69,11 +69,13 @@ $(1): $(call harness_objs,$(2)) $(call test_objs,$(2),$(3),$(5)) \
 endef
 
 # Standard runners: reference with every test, student with the visible ones.
-RUNNERS :=
+REF_BINS :=
+STUDENT_BINS :=
 $(foreach c,$(CHAPTERS),\
   $(eval $(call runner_rule,build/asan/run/$(c)/reference,asan,$(c),solutions/$(c),all)) \
   $(eval $(call runner_rule,build/asan/run/$(c)/student,asan,$(c),chapters/$(c),visible)) \
-  $(eval RUNNERS += build/asan/run/$(c)/reference build/asan/run/$(c)/student))
+  $(eval REF_BINS += build/asan/run/$(c)/reference) \
+  $(eval STUDENT_BINS += build/asan/run/$(c)/student))
 
 # Any other implementation (a mutant, a submission): make RUNNER_OUT=...
 # RUNNER_CHAPTER=NN-topic RUNNER_IMPL=DIR [RUNNER_SET=all] [RUNNER_MODE=asan]
@@ -90,11 +92,11 @@ $(1): $(call objs,opt,chapters/$(2)/experiment.c) \
 	$$(CC) $(OPT) -o $$@ $$^ $$(LIBS)
 endef
 
-EXPERIMENTS :=
 $(foreach c,$(CHAPTERS),$(if $(wildcard chapters/$(c)/experiment.c),\
   $(eval $(call experiment_rule,build/opt/experiment/$(c)/reference,$(c),solutions/$(c))) \
   $(eval $(call experiment_rule,build/opt/experiment/$(c)/student,$(c),chapters/$(c))) \
-  $(eval EXPERIMENTS += build/opt/experiment/$(c)/reference build/opt/experiment/$(c)/student)))
+  $(eval REF_BINS += build/opt/experiment/$(c)/reference) \
+  $(eval STUDENT_BINS += build/opt/experiment/$(c)/student)))
 
 # ---- the cnn tool -----------------------------------------------------------
 CNN_SRCS := $(wildcard tools/cnn/*.c)
@@ -133,9 +135,11 @@ build/bin/bench: $(call objs,opt,$(filter-out bench/peak.c,$(wildcard bench/*.c)
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- groups -------------------------------------------------------------------
-tests: $(RUNNERS) build/asan/bin/test_common build/asan/bin/harness_demo build/bin/cnn
-experiments: $(EXPERIMENTS)
-cnn: build/bin/cnn
-build: tests experiments cnn build/bin/bench
+# reference: everything that does not depend on the students' code, so that
+# a chapter in progress that does not compile never stops the main job.
+reference: $(REF_BINS) build/asan/bin/test_common build/asan/bin/harness_demo \
+           build/bin/cnn build/bin/bench
+student: $(STUDENT_BINS) build/bin/cnn-student
+build: reference student
 
 -include $(shell find build -name '*.d' 2>/dev/null)

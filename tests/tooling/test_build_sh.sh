@@ -79,4 +79,24 @@ else
     nok "check 01 on the skeleton earns 0 points on every test" "$(grep -E 'points|PASS' "$tmp/out" | head -n 5)"
 fi
 
+# A chapter that does not compile costs only itself: check goes on to the next
+# chapter, and the reference build (the main job's) is not stopped by it.
+copy=$tmp/copy
+mkdir -p "$copy"
+git ls-files -z | xargs -0 cp --parents -t "$copy" 2>/dev/null || tar --exclude=./build -cf - . | (cd "$copy" && tar -xf -)
+echo "this is not C;" >>"$copy/chapters/00-getting-started/basics.c"
+(cd "$copy" && ./build.sh check 00 01) >"$tmp/out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -q "chapter 00-getting-started did not compile" "$tmp/out" \
+        && grep -q "chapter 01-convolution (student code): 0 / 75 points" "$tmp/out"; then
+    ok "a chapter that does not compile does not stop check of the next one"
+else
+    nok "a chapter that does not compile does not stop check of the next one" "exit $rc" "$(tail -n 5 "$tmp/out")"
+fi
+if (cd "$copy" && ./build.sh build) >"$tmp/out" 2>&1 && grep -q "does not compile" "$tmp/out"; then
+    ok "build completes the reference build and notes the student code that does not compile"
+else
+    nok "build completes the reference build and notes the student code that does not compile" "$(tail -n 5 "$tmp/out")"
+fi
+
 exit $((n_fail > 0))
