@@ -6,10 +6,17 @@
 #   build/asan/PATH.o   AddressSanitizer + UBSan, for every test binary
 #
 # A chapter's implementation is every .c file of its folder except
-# experiment.c. Test and experiment binaries link ONE chapter's
-# implementation (the student's in chapters/, or the reference in
+# experiment.c and the given code (*_given.c: code the chapter hands out
+# complete, compiled once from chapters/ and linked with the student's and
+# the reference implementation alike). Test and experiment binaries link ONE
+# chapter's implementation (the student's in chapters/, or the reference in
 # solutions/) plus the reference implementation of every other chapter, so
 # an unfinished chapter never blocks the next one.
+#
+# Headers: a file sees its own chapter's headers by their bare name
+# ("conv.h") and any other chapter's only by its path
+# ("01-convolution/conv.h"), so two chapters' headers can never shadow
+# each other.
 
 CC       := gcc
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L
@@ -21,8 +28,9 @@ OPT      := -O2 -g
 ASAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=undefined
 CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
-INC      := -Icommon -Itests/harness $(addprefix -Ichapters/,$(CHAPTERS)) \
-            $(addprefix -Itests/,$(CHAPTERS))
+INC      := -Icommon -Itests/harness -Ichapters
+# $(call own_inc,SOURCE): -Ichapters/NN-topic for a source under any NN-topic/
+own_inc  = $(addprefix -Ichapters/,$(firstword $(filter $(CHAPTERS),$(subst /, ,$(1)))))
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 LIBS     := -lz -lm
@@ -35,10 +43,10 @@ werror_for = $(if $(filter chapters/%,$(1)),,$(WERROR))
 .SECONDEXPANSION:
 
 build/opt/%.o: %.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(OPT) $(INC) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(OPT) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/%.o: %.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(ASAN) $(INC) $(CHECK_CFLAGS) \
+	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(ASAN) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) \
 	    $(if $(findstring /hidden/,$<),-DGRADE_HIDDEN) -MMD -MP -c $< -o $@
 
 %/.dir:
@@ -49,11 +57,15 @@ build/asan/%.o: %.c | $$(@D)/.dir
 # $(call objs,MODE,SOURCES)
 objs = $(patsubst %.c,build/$(1)/%.o,$(2))
 # $(call impl_srcs,DIR): a chapter implementation's sources in DIR
-impl_srcs = $(filter-out %/experiment.c,$(wildcard $(1)/*.c))
+impl_srcs = $(filter-out %/experiment.c %_given.c,$(wildcard $(1)/*.c))
+# every chapter's given code (always from chapters/)
+given_objs = $(call objs,$(1),$(wildcard chapters/*/*_given.c))
 # $(call ref_objs,MODE,CHAPTERS): the reference implementation of chapters
 ref_objs = $(foreach c,$(2),$(call objs,$(1),$(call impl_srcs,solutions/$(c))))
 others = $(filter-out $(1),$(CHAPTERS))
 common_objs = $(call objs,$(1),$(wildcard common/*.c))
+# what every program linking course code links: common/ and the given code
+runtime_objs = $(call common_objs,$(1)) $(call given_objs,$(1))
 harness_objs = $(call objs,$(1),tests/harness/grade.c tests/harness/runner.c)
 # $(call test_objs,MODE,CHAPTER,SET): SET is "visible" or "all"
 test_objs = $(call objs,$(1),$(wildcard tests/$(2)/*.c) \
@@ -64,7 +76,7 @@ test_objs = $(call objs,$(1),$(wildcard tests/$(2)/*.c) \
 define runner_rule
 $(1): $(call harness_objs,$(2)) $(call test_objs,$(2),$(3),$(5)) \
       $(call objs,$(2),$(call impl_srcs,$(4))) \
-      $(call ref_objs,$(2),$(call others,$(3))) $(call common_objs,$(2)) | $$$$(@D)/.dir
+      $(call ref_objs,$(2),$(call others,$(3))) $(call runtime_objs,$(2)) | $$$$(@D)/.dir
 	$$(CC) $(call mode_flags,$(2)) -o $$@ $$^ $$(CHECK_LIBS) $$(LIBS)
 endef
 
@@ -88,7 +100,7 @@ endif
 define experiment_rule
 $(1): $(call objs,opt,chapters/$(2)/experiment.c) \
       $(call objs,opt,$(call impl_srcs,$(3))) \
-      $(call ref_objs,opt,$(call others,$(2))) $(call common_objs,opt) | $$$$(@D)/.dir
+      $(call ref_objs,opt,$(call others,$(2))) $(call runtime_objs,opt) | $$$$(@D)/.dir
 	$$(CC) $(OPT) -o $$@ $$^ $$(LIBS)
 endef
 
@@ -102,15 +114,15 @@ $(foreach c,$(CHAPTERS),$(if $(wildcard chapters/$(c)/experiment.c),\
 CNN_SRCS := $(wildcard tools/cnn/*.c)
 
 build/bin/cnn: $(call objs,opt,$(CNN_SRCS)) $(call ref_objs,opt,$(CHAPTERS)) \
-               $(call common_objs,opt) | build/bin/.dir
+               $(call runtime_objs,opt) | build/bin/.dir
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 build/opt/cnn-student/%.o: tools/cnn/%.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(WERROR) $(OPT) $(INC) -DCNN_IMPL_STUDENT -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) $(WERROR) $(OPT) $(INC) $(call own_inc,$<) -DCNN_IMPL_STUDENT -MMD -MP -c $< -o $@
 
 build/bin/cnn-student: $(patsubst tools/cnn/%.c,build/opt/cnn-student/%.o,$(CNN_SRCS)) \
                        $(foreach c,$(CHAPTERS),$(call objs,opt,$(call impl_srcs,chapters/$(c)))) \
-                       $(call common_objs,opt) | build/bin/.dir
+                       $(call runtime_objs,opt) | build/bin/.dir
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- tooling tests and benchmarks ------------------------------------------
@@ -127,11 +139,11 @@ build/asan/bin/harness_demo: $(call harness_objs,asan) \
 # The peak-FLOP kernel is compiled for this machine's vector units on purpose:
 # it measures what the hardware can do, the yardstick for everything else.
 build/opt/bench/peak.o: bench/peak.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(WERROR) -O2 -march=native $(INC) -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) $(WERROR) -O2 -march=native $(INC) $(call own_inc,$<) -MMD -MP -c $< -o $@
 
 build/bin/bench: $(call objs,opt,$(filter-out bench/peak.c,$(wildcard bench/*.c))) \
                  build/opt/bench/peak.o $(call ref_objs,opt,$(CHAPTERS)) \
-                 $(call common_objs,opt) | build/bin/.dir
+                 $(call runtime_objs,opt) | build/bin/.dir
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- groups -------------------------------------------------------------------

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
-#include "conv.h"
+#include "01-convolution/conv.h"
 #include "peak.h"
 #include "rng.h"
 #include "timer.h"

@@ -77,16 +77,6 @@ long long conv2d_param_count(int c_in, int c_out, int kh, int kw, int groups,
     return weights + (has_bias ? c_out : 0); /* eq. (1.9) */
 }
 
-int conv2d_out_h(const Conv2dGeom *g)
-{
-    return conv_out_size(g->h, g->kh, g->stride_h, g->pad_h, g->dil_h);
-}
-
-int conv2d_out_w(const Conv2dGeom *g)
-{
-    return conv_out_size(g->w, g->kw, g->stride_w, g->pad_w, g->dil_w);
-}
-
 /* ---- the conv2d layer --------------------------------------------------- */
 
 /* >>> taps */

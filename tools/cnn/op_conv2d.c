@@ -3,7 +3,7 @@
 #include <stddef.h>
 
 #include "cnn_op.h"
-#include "conv.h"
+#include "01-convolution/conv.h"
 
 enum { IN_X, IN_WEIGHT, IN_BIAS };
 enum { FLAG_STRIDE, FLAG_PADDING, FLAG_DILATION, FLAG_GROUPS };
