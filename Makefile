@@ -136,6 +136,22 @@ build/asan/bin/harness_demo: $(call harness_objs,asan) \
                              $(call common_objs,asan) | build/asan/bin/.dir
 	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
+# Hostile "student code" (tests/tooling/test_harness.sh): tricks that end or
+# fool a test, and a constructor that exits before main. The second runner of
+# the same tests without the constructor is the trusted list of them.
+build/asan/bin/harness_hostile: $(call harness_objs,asan) \
+                                $(call objs,asan,tests/tooling/harness_hostile.c) \
+                                $(call common_objs,asan) | build/asan/bin/.dir
+	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+build/asan/bin/harness_ctor: $(call harness_objs,asan) \
+                             $(call objs,asan,tests/tooling/harness_ctor.c tests/tooling/harness_ctor_evil.c) \
+                             $(call common_objs,asan) | build/asan/bin/.dir
+	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+build/asan/bin/harness_ctor_list: $(call harness_objs,asan) \
+                                  $(call objs,asan,tests/tooling/harness_ctor.c) \
+                                  $(call common_objs,asan) | build/asan/bin/.dir
+	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+
 # The peak-FLOP kernel is compiled for this machine's vector units on purpose:
 # it measures what the hardware can do, the yardstick for everything else.
 build/opt/bench/peak.o: bench/peak.c | $$(@D)/.dir
@@ -146,10 +162,21 @@ build/bin/bench: $(call objs,opt,$(filter-out bench/peak.c,$(wildcard bench/*.c)
                  $(call runtime_objs,opt) | build/bin/.dir
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
+# ---- the skeletons under -Werror -----------------------------------------------
+# Students compile their files without -Werror; ./build.sh test holds the
+# untouched skeletons to it.
+.PHONY: skeleton-werror
+skeleton-werror:
+	@set -e; for f in $(wildcard chapters/*/*.c); do \
+	    $(CC) $(CSTD) $(WARN) $(WERROR) $(INC) -I$$(dirname $$f) $(CHECK_CFLAGS) -fsyntax-only $$f; \
+	done
+
 # ---- groups -------------------------------------------------------------------
 # reference: everything that does not depend on the students' code, so that
 # a chapter in progress that does not compile never stops the main job.
 reference: $(REF_BINS) build/asan/bin/test_common build/asan/bin/harness_demo \
+           build/asan/bin/harness_hostile build/asan/bin/harness_ctor \
+           build/asan/bin/harness_ctor_list \
            build/bin/cnn build/bin/bench
 student: $(STUDENT_BINS) build/bin/cnn-student
 build: reference student

@@ -8,6 +8,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
 PROG=./build.sh
 JOBS=$(nproc 2>/dev/null || echo 2)
+# Wall-clock limit of one chapter's experiment (./build.sh run), in seconds.
+RUN_LIMIT_S=${CNN_RUN_LIMIT_S:-600}
 
 # Packages every command may need, by Debian name. Optional ones are only
 # installed by `setup --optional` (CI does that, to cross-check with PyTorch).
@@ -93,16 +95,31 @@ find_python() {
 
 chapters() { (cd chapters && ls -d [0-9][0-9]-*/ 2>/dev/null | tr -d /); }
 
+# Every chapter of the course, written or planned, for the messages.
+PLANNED_CHAPTERS="00 getting started|01 convolution|02 pooling|03 backpropagation|04 receptive fields|05 fast convolution|06 LeNet-5|07 AlexNet|08 VGG|09 normalization|10 convolution variants|11 architecture comparison"
+
 # chapter_dir NN: "01", "1" or "01-convolution" -> "01-convolution"
 chapter_dir() {
     local want=$1 c
-    [[ $want =~ ^[0-9]+ ]] || die "'$want' is not a chapter number: give one of $(chapters | cut -c1-2 | paste -sd' ')." 2
+    local have
+    have=$(chapters | cut -c1-2 | paste -sd' ')
+    if ! [[ $want =~ ^[0-9]{1,2}$ || $want =~ ^[0-9]{2}-[a-z0-9-]+$ ]]; then
+        die "'$want' is not a chapter number: give one of $have." 2
+    fi
     local num
-    num=$(printf '%02d' "$((10#${BASH_REMATCH[0]}))")
+    num=$(printf '%02d' "$((10#${want:0:2}))")
+    [[ $want =~ ^[0-9]$ ]] && num=$(printf '%02d' "$((10#$want))")
     for c in $(chapters); do
-        [ "${c:0:2}" = "$num" ] && { echo "$c"; return; }
+        if [ "${c:0:2}" = "$num" ] && { [ ${#want} -le 2 ] || [ "$c" = "$want" ]; }; then
+            echo "$c"; return
+        fi
     done
-    die "there is no chapter $num: the chapters are $(chapters | cut -c1-2 | paste -sd' ')." 2
+    local planned
+    planned=$(tr '|' '\n' <<<"$PLANNED_CHAPTERS" | grep "^$num " | cut -c4-)
+    if [ -n "$planned" ] && [ ${#want} -le 2 ]; then
+        die "chapter $num ($planned) is planned but not written yet: the chapters are $have." 2
+    fi
+    die "there is no chapter $want: the chapters are $have." 2
 }
 
 make_q() { make --no-print-directory -s -j"$JOBS" "$@"; }
@@ -125,25 +142,37 @@ cmd_build() {
 
 # ---- check: the student's graded tests -------------------------------------------
 
-# run_graded CHAPTER IMPL: runs a chapter's graded tests; IMPL is student or
-# reference. Returns the runner's status.
+# run_graded CHAPTER IMPL [ARGS]: runs a chapter's graded tests; IMPL is
+# student (the visible tests on chapters/) or reference (every test on
+# solutions/). The runner prints each test as it finishes; run_graded.py
+# accepts its results only if the runner finished them (tests/harness/).
+# Returns the runner's status.
 run_graded() {
-    local ch=$1 impl=$2 runner="build/asan/run/$1/$2"
+    local ch=$1 impl=$2
+    shift 2
+    local runner="build/asan/run/$ch/$impl" ref="build/asan/run/$ch/reference"
+    if ! make_q "$ref"; then
+        printf 'build.sh: the reference tests of chapter %s did not compile: see the first error above.\n' "$ch" >&2
+        return 1
+    fi
     if ! make_q "$runner"; then
         printf 'build.sh: chapter %s did not compile: fix the first error above and run this again.\n' "$ch" >&2
         return 1
     fi
-    local label="chapter $ch ($impl code)"
-    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$runner" --label "$label"
+    local set=all
+    [ "$impl" = student ] && set=visible
+    ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$(find_python)" tests/harness/run_graded.py \
+        "$runner" --list-from "$ref" --set "$set" --label "chapter $ch ($impl code)" "$@"
 }
 
 cmd_check() {
-    local impl=student list=()
+    local impl=student list=() c
     while [ $# -gt 0 ]; do
         case "$1" in
             --reference) impl=reference ;;
             -*) die "check does not know the option '$1' (it takes a chapter number and --reference)." 2 ;;
-            *) list+=("$(chapter_dir "$1")") ;;
+            *) c=$(chapter_dir "$1") || exit 2
+               [[ " ${list[*]} " == *" $c "* ]] || list+=("$c") ;;
         esac
         shift
     done
@@ -151,7 +180,7 @@ cmd_check() {
     ensure_setup
     local ch rc=0
     for ch in "${list[@]}"; do
-        step "chapter $ch: graded tests on the $impl code"
+        step "chapter $ch: graded tests on the $impl code (each test has a time limit of 10 s)"
         run_graded "$ch" "$impl" || rc=1
         echo
     done
@@ -186,7 +215,17 @@ run_experiment() {
     if [ "$impl" = reference ]; then out="plots/$ch"; else out="build/plots/$ch"; fi
     make_q "$bin" || die "chapter $ch's experiment did not compile: fix the first error above."
     step "chapter $ch: experiment with the $impl code"
-    "$bin" "$data" || die "chapter $ch's experiment failed (see above); its figures were not redrawn."
+    local rc=0
+    timeout --signal=KILL "$RUN_LIMIT_S" "$bin" "$data" 2>&1 || rc=$?
+    if [ $rc -eq 137 ] && [ "$impl" = student ]; then
+        die "chapter $ch's experiment did not finish within $RUN_LIMIT_S s (an endless loop?): run ./build.sh check ${ch:0:2} to find where; its figures were not redrawn."
+    elif [ $rc -eq 137 ]; then
+        die "chapter $ch's experiment did not finish within $RUN_LIMIT_S s; its figures were not redrawn."
+    elif [ $rc -gt 128 ]; then
+        die "the experiment crashed (signal $((rc - 128))): run ./build.sh check ${ch:0:2} to find where; its figures were not redrawn."
+    elif [ $rc -ne 0 ]; then
+        die "chapter $ch's experiment failed (see its message above); its figures were not redrawn."
+    fi
     draw_figures "$ch" "$data" "$out"
     say "figures: $out/"
 }
@@ -198,7 +237,7 @@ cmd_run() {
             --reference) impl=reference ;;
             -*) die "run does not know the option '$1' (it takes a chapter number and --reference)." 2 ;;
             *) [ -z "$ch" ] || die "run takes one chapter, got '$ch' and '$1'." 2
-               ch=$(chapter_dir "$1") ;;
+               ch=$(chapter_dir "$1") || exit 2 ;;
         esac
         shift
     done
@@ -233,162 +272,10 @@ cmd_bench() {
 
 # ---- test: the project's own test suite ----------------------------------------------
 
-PASSED=0 FAILED=0 SKIPPED=0
-pass() { PASSED=$((PASSED + ${1:-1})); }
-fail() { FAILED=$((FAILED + ${1:-1})); }
-
-# count_check LOG: adds the Check summaries ("Checks: 5, Failures: 1,
-# Errors: 0") of a log to the totals.
-count_check() {
-    local line n f e
-    while read -r line; do
-        n=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
-        f=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
-        e=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
-        pass $((n - f - e)); fail $((f + e))
-    done < <(grep -E 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$1")
-}
-
-# count_tap LOG: adds "ok - ..." / "not ok - ..." lines ("# SKIP" = skipped).
-count_tap() {
-    local ok nok skip
-    skip=$(grep -cE '^ok .*# SKIP' "$1" || true)
-    ok=$(grep -cE '^ok ' "$1" || true)
-    nok=$(grep -cE '^not ok ' "$1" || true)
-    pass $((ok - skip)); fail "$nok"; SKIPPED=$((SKIPPED + skip))
-}
-
-test_warnings() {
-    step "warning-free build (-std=c11 -Wall -Wextra -Wpedantic -Werror)"
-    local log=build/test/build.log
-    if make_q build >"$log" 2>&1; then pass; say "ok: everything compiles without a warning"
-    else fail; cat "$log"; return; fi
-    # The skeletons are built without -Werror for students; hold them to it here.
-    local f bad=0
-    for f in chapters/*/*.c; do
-        gcc -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic -Werror \
-            -Icommon $(printf -- '-I%s ' chapters/*/) -fsyntax-only "$f" 2>>"$log" || bad=1
-    done
-    if [ $bad = 0 ]; then pass; say "ok: the skeletons compile without a warning"
-    else fail; cat "$log"; fi
-}
-
-test_solutions() {
-    local ch log
-    for ch in $(chapters); do
-        step "chapter $ch: every graded test on the reference solution (ASan + UBSan)"
-        log=build/test/$ch-reference.log
-        make_q "build/asan/run/$ch/reference" >"$log" 2>&1 || { fail; cat "$log"; continue; }
-        if "build/asan/run/$ch/reference" --label "chapter $ch reference" >>"$log" 2>&1; then
-            grep -E 'suite|points;' "$log"
-        else
-            cat "$log"
-        fi
-        count_check "$log"
-    done
-}
-
-test_skeletons() {
-    local ch log out n p
-    for ch in $(chapters); do
-        step "chapter $ch: every visible graded test must fail on the untouched skeleton"
-        log=build/test/$ch-skeleton.log
-        make_q "build/asan/run/$ch/student" >"$log" 2>&1 || { fail; cat "$log"; continue; }
-        "build/asan/run/$ch/student" --label "chapter $ch skeleton" --expect-fail --quiet >>"$log" 2>&1 || true
-        out=$(grep -E 'points; [0-9]+ of [0-9]+ tests passed' "$log" | tail -n1)
-        if [[ $out =~ ([0-9]+)\ of\ ([0-9]+)\ tests\ passed ]]; then
-            p=${BASH_REMATCH[1]} n=${BASH_REMATCH[2]}
-            pass $((n - p)); fail "$p"
-            say "$out"
-            grep '^vacuous:' "$log" || true
-        else
-            fail; cat "$log"
-        fi
-    done
-}
-
-# Each mutant is a patch of the reference solution making one typical mistake;
-# some graded test must fail on it, and the hint the patch names must appear.
-test_mutants() {
-    local ch m name hint dir log json
-    for ch in $(chapters); do
-        compgen -G "tests/$ch/mutants/*.patch" >/dev/null || continue
-        step "chapter $ch: mutants (planted mistakes) must be caught"
-        for m in tests/"$ch"/mutants/*.patch; do
-            name=$(basename "$m" .patch)
-            hint=$(sed -n '1s/^Hint: //p' "$m")
-            dir=build/mutants/$ch/$name
-            log=$dir.log
-            rm -rf "$dir"; mkdir -p "$dir/solutions"
-            cp -r "solutions/$ch" "$dir/solutions/"
-            if [ -z "$hint" ]; then
-                fail; say "not ok - mutant $name: its first line must be 'Hint: TEXT'"; continue
-            fi
-            if ! patch -s -p1 -d "$dir" <"$m" >"$log" 2>&1; then
-                fail; say "not ok - mutant $name: the patch no longer applies to solutions/$ch"; cat "$log"; continue
-            fi
-            json=$dir/result.json
-            if ! make_q RUNNER_OUT="$dir/run" RUNNER_CHAPTER="$ch" RUNNER_IMPL="$dir/solutions/$ch" \
-                    RUNNER_MODE=asan RUNNER_SET=all "$dir/run" >>"$log" 2>&1; then
-                # A mutant that does not compile would be caught by any student's
-                # compiler, not by a test: the patch itself is broken.
-                fail; say "not ok - mutant $name does not compile"; tail -n 20 "$log"; continue
-            fi
-            if "$dir/run" --quiet --json "$json" >>"$log" 2>&1; then
-                fail; say "not ok - mutant $name survived: every graded test passes on it ($hint)"
-            elif grep -qF -- "$hint" "$json"; then
-                pass; say "ok - mutant $name caught, with the hint '$hint'"
-            else
-                fail; say "not ok - mutant $name is caught but no message says '$hint'"
-            fi
-        done
-    done
-}
-
-test_tooling() {
-    local log py
-    step "tooling: common/ runtime (npy, IDX, RNG, atomic files, ...)"
-    log=build/test/common.log
-    if make_q build/asan/bin/test_common >"$log" 2>&1; then
-        build/asan/bin/test_common >>"$log" 2>&1 || cat "$log"
-        grep -E 'Checks: ' "$log" || true
-        count_check "$log"
-    else
-        fail; cat "$log"
-    fi
-    py=$(find_python)
-    local t
-    for t in tests/tooling/*.sh tests/tooling/*.py; do
-        [ -e "$t" ] || continue
-        step "tooling: $(basename "$t")"
-        log=build/test/$(basename "$t").log
-        case "$t" in
-            *.py) if [ -z "$py" ]; then fail; say "not ok - $t needs a python3 with numpy: run ./build.sh setup"; continue; fi
-                  CNN=build/bin/cnn CNN_PYTHON=$py OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
-                      "$py" "$t" >"$log" 2>&1 || true ;;
-            *)    CNN=build/bin/cnn CNN_PYTHON=$py bash "$t" >"$log" 2>&1 || true ;;
-        esac
-        count_tap "$log"
-        if grep -qE '^not ok ' "$log"; then cat "$log"
-        else say "$(grep -cE '^ok ' "$log") ok"; fi
-    done
-}
-
 cmd_test() {
     [ $# -eq 0 ] || die "test takes no arguments (got '$*')." 2
     ensure_setup
-    local t0=$SECONDS
-    mkdir -p build/test
-    test_warnings
-    test_solutions
-    test_skeletons
-    test_mutants
-    test_tooling
-    echo
-    say "build.sh test took $((SECONDS - t0)) s"
-    [ "$SKIPPED" -eq 0 ] || say "$SKIPPED skipped (each says why in build/test/*.log)"
-    say "$PASSED passed, $FAILED failed"
-    [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+    bash tests/run_tests.sh
 }
 
 # ---- the main job ---------------------------------------------------------------------
