@@ -257,7 +257,29 @@ cmd_notes() {
             *) die "notes does not know '$a' (it takes --instructor and --pdf)." 2 ;;
         esac
     done
-    bash notes/build_notes.sh "$@"
+    local root
+    root=$(pristine_root)
+    bash notes/build_notes.sh --root "$root" --out "build/$( [[ " $* " == *" --instructor "* ]] && echo notes-instructor || echo notes)" "$@"
+}
+
+# pristine_root: a tree to render the notes from in which the exercise
+# skeletons are as handed out, so that a student's edits (finished code, a
+# deleted snippet marker) never show in, or break, the notes. That is the
+# repository itself when no skeleton differs from the last commit, and
+# otherwise a copy under build/ with the committed skeletons put back.
+pristine_root() {
+    local changed
+    changed=$(git status --porcelain -- 'chapters/*/*.c' 'chapters/*/*.h' 2>/dev/null | grep -c . || true)
+    if [ "${changed:-0}" -eq 0 ] || ! git rev-parse --verify -q HEAD >/dev/null 2>&1; then
+        echo "$ROOT"; return
+    fi
+    local r=build/notes-src f
+    rm -rf "$r"; mkdir -p "$r"
+    cp -r chapters solutions plots notes tests "$r/"
+    git ls-files -- 'chapters/*/*.c' 'chapters/*/*.h' | while read -r f; do
+        git show "HEAD:$f" >"$r/$f"
+    done
+    echo "$ROOT/$r"
 }
 
 # ---- bench ---------------------------------------------------------------------------

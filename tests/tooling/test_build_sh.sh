@@ -84,7 +84,11 @@ fi
 copy=$tmp/copy
 mkdir -p "$copy"
 git ls-files -z | xargs -0 cp --parents -t "$copy" 2>/dev/null || tar --exclude=./build -cf - . | (cd "$copy" && tar -xf -)
+(cd "$copy" && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm copy) >/dev/null 2>&1
 echo "this is not C;" >>"$copy/chapters/00-getting-started/basics.c"
+# A student who deleted a snippet marker and wrote their own code in place
+# of the TODO: the notes still render, and show the skeleton as handed out.
+sed -i '/>>> forward_todo/d; s/TODO:/MY OWN CODE/' "$copy/chapters/01-convolution/conv.c"
 (cd "$copy" && ./build.sh check 00 01) >"$tmp/out" 2>&1
 rc=$?
 if [ $rc -ne 0 ] && grep -q "chapter 00-getting-started did not compile" "$tmp/out" \
@@ -97,6 +101,44 @@ if (cd "$copy" && ./build.sh build) >"$tmp/out" 2>&1 && grep -q "does not compil
     ok "build completes the reference build and notes the student code that does not compile"
 else
     nok "build completes the reference build and notes the student code that does not compile" "$(tail -n 5 "$tmp/out")"
+fi
+
+if (cd "$copy" && ./build.sh notes) >"$tmp/out" 2>&1 && grep -q "TODO" "$copy/build/notes/01-convolution.html" \
+        && ! grep -q "MY OWN CODE" "$copy/build/notes/01-convolution.html"; then
+    ok "the notes render from the skeletons as handed out, whatever the student's edits"
+else
+    nok "the notes render from the skeletons as handed out, whatever the student's edits" "$(tail -n 3 "$tmp/out")"
+fi
+
+# Chapter arguments: junk is refused, a repeated chapter runs once, a planned
+# chapter says so.
+usage_error "check refuses '1x'"                    "'1x' is not a chapter number"  check 1x
+usage_error "run refuses '1e3'"                     "'1e3' is not a chapter number" run 1e3
+usage_error "check refuses a 20-digit number"       "is not a chapter number"       check 99999999999999999999
+usage_error "check of a planned chapter says it is planned" "is planned but not written yet" check 11
+n=$(./build.sh check 00 00 --reference 2>&1 | grep -c "points; ")
+[ "$n" -eq 1 ] && ok "check 00 00 runs the chapter once" || nok "check 00 00 runs the chapter once" "ran $n times"
+
+# An experiment that crashes or never ends: one sentence, non-zero exit.
+git -C "$copy" checkout -q -- chapters/00-getting-started/basics.c
+printf '\n#include <signal.h>\n__attribute__((constructor)) static void crash(void) { raise(SIGSEGV); }\n' \
+    >>"$copy/chapters/00-getting-started/basics.c"
+(cd "$copy" && ./build.sh run 00) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "the experiment crashed (signal 11): run ./build.sh check 00 to find where" "$tmp/err"; then
+    ok "run on code that crashes says so in one sentence"
+else
+    nok "run on code that crashes says so in one sentence" "exit $rc" "$(tail -n 2 "$tmp/err")"
+fi
+git -C "$copy" checkout -q -- chapters/00-getting-started/basics.c
+printf '\n__attribute__((constructor)) static void forever(void) { for (;;) ; }\n' \
+    >>"$copy/chapters/00-getting-started/basics.c"
+(cd "$copy" && CNN_RUN_LIMIT_S=2 ./build.sh run 00) >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ $rc -ne 0 ] && grep -q "did not finish within 2 s" "$tmp/err"; then
+    ok "run on code that never ends stops at its time limit and says so"
+else
+    nok "run on code that never ends stops at its time limit and says so" "exit $rc" "$(tail -n 2 "$tmp/err")"
 fi
 
 exit $((n_fail > 0))
