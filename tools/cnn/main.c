@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cnn_args.h"
@@ -93,12 +94,46 @@ static int own_directory(const char *argv0, char *dir, size_t len,
     return 0;
 }
 
+/* In a workbook checkout (this binary in build/bin/ under the folder that
+ * holds the Makefile), rebuilds cnn-student from the student's current
+ * chapters/ code, as `./build.sh check` and `run` rebuild what they use, so
+ * --impl student never runs stale code. bindir ends with '/'. */
+static int rebuild_student(const char *bindir, CnnError *e)
+{
+    char root[4096], makefile[4200];
+    int n = snprintf(root, sizeof root, "%s../..", bindir);
+    if (n < 0 || (size_t)n >= sizeof root) return 0;
+    snprintf(makefile, sizeof makefile, "%s/Makefile", root);
+    if (access(makefile, R_OK) != 0) return 0; /* not built from a checkout */
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(STDERR_FILENO, STDOUT_FILENO); /* keep stdout for the op */
+        execlp("make", "make", "--no-print-directory", "-s", "-C", root,
+               "build/bin/cnn-student", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) < 0)
+        return cnn_fail(e, "cannot run make to rebuild the student build: "
+                        "run ./build.sh build");
+    if (!WIFEXITED(st) || WEXITSTATUS(st) == 127)
+        return cnn_fail(e, "make is not installed, so your code cannot be "
+                        "rebuilt: run ./build.sh setup");
+    if (WEXITSTATUS(st) != 0)
+        return cnn_fail(e, "your chapters/ code does not compile (the "
+                        "compiler's messages are above): fix it, or run "
+                        "./build.sh check NN to see one chapter's errors");
+    return 0;
+}
+
 /* The reference binary given --impl student: run cnn-student beside it with
  * the same words (argv without --impl). Returns only on failure. */
 static int exec_student(char **argv, CnnError *e)
 {
     char path[4096];
     if (own_directory(argv[0], path, sizeof path - 16, e)) return EXIT_DATA;
+    if (rebuild_student(path, e)) return EXIT_DATA;
     strcat(path, "cnn-student");
     if (access(path, X_OK) != 0) {
         cnn_fail(e, "the student build %s does not exist yet; run ./build.sh "
