@@ -24,12 +24,20 @@
  *     and 2: the output went to the capture file, never to the table;
  *   - killing its parent (the supervisor): the runner sees the supervisor
  *     die without an outcome, fails that test and goes on with the next;
+ *   - writing into an inherited file descriptor: the supervisor's record
+ *     carries the token and must be the only thing in its pipe;
  *   - a test that never ends: Check's timeout, and a wall-clock limit here.
  * The table is printed by the runner, a row as each test finishes, and the
  * JSON and TAP records are written by it after the last test. Code that
  * runs before main (a constructor) is beyond any runner: the caller
- * (tests/harness/run_graded.sh) accepts a run only with its complete
+ * (tests/harness/run_graded.py) accepts a run only with its complete
  * records and otherwise counts every test as failed.
+ *
+ * The limit: the code under test shares the test process's memory, so code
+ * written to read the harness's internals (the token) could still forge a
+ * pass. That takes deliberate reverse engineering, not a stray exit();
+ * the grader's sandbox, the symbol check and the similarity report are the
+ * lines of defence beyond this one.
  *
  * Exit status: 0 when every test passed (with --expect-fail: when every test
  * failed), 1 otherwise, 2 on a usage error. A run in which no test ran is a
@@ -358,7 +366,10 @@ static void supervise(const GradedSuite *gs, const GradedTest *t, int fd)
     FILE *f = fdopen(fd, "w");
     if (!f)
         _exit(3);
-    fputc(passed ? 'P' : 'F', f);
+    /* The record: 'P' or 'F', this run's token, a newline, the message. The
+     * test process inherited this pipe; anything it wrote into it makes the
+     * record malformed, which counts as a failure. */
+    fprintf(f, "%c%s\n", passed ? 'P' : 'F', token);
     if (!passed) {
         fprintf(f, "%s", why);
         if (hint)
@@ -458,12 +469,20 @@ static void run_one(const GradedSuite *gs, const GradedTest *t, Outcome *oc)
     int st = 0;
     waitpid(pid, &st, 0);
 
-    if (rec && rec[0] == 'P') {
+    size_t tl = strlen(token);
+    int well_formed = rec && (rec[0] == 'P' || rec[0] == 'F') &&
+                      strncmp(rec + 1, token, tl) == 0 && rec[1 + tl] == '\n';
+    const char *body = well_formed ? rec + 2 + tl : NULL;
+    if (well_formed && rec[0] == 'P') {
         oc->passed = 1;
-        if (rec[1])
-            oc->msg = strdup(rec + 1); /* what a passing test printed */
-    } else if (rec && rec[0] == 'F') {
-        oc->msg = strdup(rec + 1);
+        if (*body)
+            oc->msg = strdup(body); /* what a passing test printed */
+    } else if (well_formed) {
+        oc->msg = strdup(body);
+    } else if (rec && *rec) {
+        oc->msg = strdup("the test wrote into the runner's result channel (a "
+                         "file descriptor it inherited): its outcome cannot be "
+                         "trusted and counts as a failure.");
     } else {
         char why[512];
         if (timed_out)

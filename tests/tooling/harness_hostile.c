@@ -106,6 +106,18 @@ START_TEST(forges_json)
 }
 END_TEST
 
+/* Writes a passing record into every inherited file descriptor, hoping one
+ * of them is the runner's result channel. */
+START_TEST(writes_inherited_fds)
+{
+    for (int fd = 3; fd < 64; fd++) {
+        ssize_t n = write(fd, "P\n", 2);
+        (void)n;
+    }
+    exit(0);
+}
+END_TEST
+
 static jmp_buf escape;
 
 START_TEST(longjmps_out)
@@ -135,4 +147,5 @@ GRADED_SUITE(hostile_suite, "hostile",
     GRADED(closes_fds, 1, "hostile: closes fd 1 and 2"),
     GRADED(forges_json, 1, "hostile: forges the JSON results"),
     GRADED(longjmps_out, 1, "hostile: longjmp then exit(0)"),
+    GRADED(writes_inherited_fds, 1, "hostile: writes a pass into inherited fds"),
     GRADED(honest_after, 1, "honest: after"));

@@ -120,17 +120,18 @@ expect_zero "hostile: writes to fd 1 and 2" "exited with status 0"
 expect_zero "hostile: closes fd 1 and 2" "exited with status 0"
 expect_zero "hostile: forges the JSON results" "exited with status 0"
 expect_zero "hostile: longjmp then exit(0)" "exited with status 0"
+expect_zero "hostile: writes a pass into inherited fds" "result channel"
 if "$py" - "$tmp/h.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["complete"] is True and len(d["tests"]) == 13
+assert d["complete"] is True and len(d["tests"]) == 14
 s = {x["name"]: x["score"] for x in d["tests"]}
 assert s["honest: before"] == 1 and s["honest: after"] == 1, s
 assert sum(s.values()) == 2, s
 PY
 then ok "the honest tests keep their points and the forged JSON is replaced"
 else nok "the honest tests keep their points and the forged JSON is replaced"; fi
-has "the table shows the real total" "$tmp/hout" "hostile: 2 / 13 points; 2 of 13 tests passed"
+has "the table shows the real total" "$tmp/hout" "hostile: 2 / 14 points; 2 of 14 tests passed"
 if grep -q "^100%: Checks" "$tmp/hout" "$tmp/herr"; then nok "a fake summary never reaches the runner's output"
 else ok "a fake summary never reaches the runner's output"; fi
 
