@@ -9,28 +9,32 @@ if (!exists("outdir")) outdir = "."
 data = datadir."/memory_layout.dat"
 
 set encoding utf8
-set terminal svg size 900,330 dynamic enhanced font 'sans,11' background rgb 'white'
+# Sized to be shown about 700 px wide: every text is 11-12 px on the page.
+set terminal svg size 700,320 dynamic enhanced font 'sans,12' background rgb 'white'
 set output outdir."/memory_layout.svg"
 
-set title "One (N, C, H, W) = (1, 3, 2, 3) tensor, two memory orders; each cell is labelled with its (c, h, w)"
+set label 1 "A (1, 3, 2, 3) tensor in two memory orders; each cell is labelled (c, h, w)" at screen 0.5, screen 0.93 center
 set xlabel "offset in memory (elements of 4 bytes)"
-set xrange [-0.6:17.6]
-set yrange [-0.7:1.7]
+set xrange [-0.55:17.55]
+set yrange [-0.6:1.6]
 set xtics 0,1,17 nomirror scale 0
-set ytics ("NHWC\n(channel last)" 0, "NCHW\n(PyTorch, this course)" 1) scale 0
+set ytics ("NHWC\n(channel last)" 0, "NCHW\n(PyTorch)" 1) scale 0
 set border 1
-set key outside right top vertical spacing 1.3 font ",10"
+set lmargin 11
+set rmargin 1.5
+set tmargin 5
+set key at screen 0.5, screen 0.82 center center horizontal samplen 1.5 width 1 font ",12"
 unset grid
 
 # channel 0, 1, 2: red, green, blue, as the planes of an RGB image
-channel_rgb(c) = c == 0 ? 0xe06666 : c == 1 ? 0x6aa84f : 0x5b8bd6
+channel_rgb(c) = c == 0 ? 0xd05050 : c == 1 ? 0x4f8a36 : 0x3f73c4
 label(c, h, w) = sprintf("%d,%d,%d", c, h, w)
 
 plot \
-  data using 4:(1):(0.47):(0.36):(channel_rgb($1)) with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
-  data using 5:(0):(0.47):(0.36):(channel_rgb($1)) with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
-  data using 4:(1):(label($1, $2, $3)) with labels font ",10" tc rgb "white" notitle, \
-  data using 5:(0):(label($1, $2, $3)) with labels font ",10" tc rgb "white" notitle, \
-  NaN with boxes fs solid 1.0 lc rgb "#e06666" title "channel c = 0", \
-  NaN with boxes fs solid 1.0 lc rgb "#6aa84f" title "channel c = 1", \
-  NaN with boxes fs solid 1.0 lc rgb "#5b8bd6" title "channel c = 2"
+  data using 4:(1):(0.47):(0.40):(channel_rgb($1)) with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
+  data using 5:(0):(0.47):(0.40):(channel_rgb($1)) with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
+  data using 4:(1):(label($1, $2, $3)) with labels font ",11" tc rgb "white" notitle, \
+  data using 5:(0):(label($1, $2, $3)) with labels font ",11" tc rgb "white" notitle, \
+  NaN with boxes fs solid 1.0 lc rgb "#d05050" title "channel c = 0", \
+  NaN with boxes fs solid 1.0 lc rgb "#4f8a36" title "channel c = 1", \
+  NaN with boxes fs solid 1.0 lc rgb "#3f73c4" title "channel c = 2"

@@ -10,10 +10,11 @@ data = datadir."/numgrad_error.dat"
 optima = datadir."/numgrad_optima.dat"
 
 set encoding utf8
-set terminal svg size 860,660 dynamic enhanced font 'sans,11' background rgb 'white'
+# Sized to be shown about 700 px wide: every text is 11-12 px on the page.
+set terminal svg size 700,600 dynamic enhanced font 'sans,12' background rgb 'white'
 set output outdir."/numgrad_error.svg"
 
-set title "Numerical gradient of a logistic-regression loss (16 weights): relative error against the step h"
+set title "Numerical gradient of a logistic-regression loss (16 weights)"
 set xlabel "step h (same units as the weights w)"
 set ylabel "relative error  ||g_{num} - g|| / ||g||"
 set logscale xy
@@ -22,17 +23,17 @@ set yrange [1e-11:10]
 set format x "10^{%L}"
 set format y "10^{%L}"
 set grid xtics ytics lt 1 dt 1 lc rgb "#dddddd" lw 0.8
-set key below center horizontal maxrows 2 width 2 spacing 1.2 font ",10"
+set key below center horizontal maxrows 2 width -1 samplen 2.5 spacing 1.15 font ",11"
 set border lw 1
 
 red = "#c0392b"; blue = "#1f5fa8"; grey = "#444444"
 best(h, e) = sprintf("h = %.1e\nerror %.1e", h, e)
 
 # The slopes of the error model's branches, eqs. (0.7), (0.9), (0.10).
-set label 1 "slope 1: truncation (h/2)|f''|" at 2e-5,4e-5 right tc rgb red font ",10"
-set label 2 "slope 2: truncation\n(h^2/6)|f'''|" at 1.5e-3,3e-9 left tc rgb blue font ",10"
-set label 3 "slope -1: round-off ε|f|/h, float" at 2e-5,1.5 left tc rgb grey font ",10"
-set label 4 "slope -1: round-off, double" at 1.5e-12,2e-2 left tc rgb grey font ",10"
+set label 1 "slope 1: truncation (h/2)|f''|" at 2e-5,4e-5 right tc rgb red font ",11"
+set label 2 "slope 2: truncation\n(h^2/6)|f'''|" at 0.08,1e-9 right tc rgb blue font ",11"
+set label 3 "slope -1: round-off ε|f|/h, float" at 2e-5,1.5 left tc rgb grey font ",11"
+set label 4 "slope -1: round-off, double" at 1.5e-12,2e-2 left tc rgb grey font ",11"
 
 # >>> plot
 plot \
@@ -44,14 +45,15 @@ plot \
   data using 1:3 with linespoints lw 2 pt 7 ps 0.8 lc rgb blue title "central, float", \
   data using 1:4 with linespoints lw 2 pt 6 ps 0.8 lc rgb red  title "forward, double", \
   data using 1:5 with linespoints lw 2 pt 6 ps 0.8 lc rgb blue title "central, double", \
-  NaN with lines dt 2 lw 1.2 lc rgb grey title "model: truncation + round-off", \
+  NaN with lines dt 2 lw 1.2 lc rgb red  title "model, forward", \
+  NaN with lines dt 2 lw 1.2 lc rgb blue title "model, central", \
   optima using 2:3 with points pt 4 ps 2.2 lw 2 lc rgb "black" title "measured best h", \
   optima using 2:($1 == 0 ? $3 : 1/0):(best($2, $3)) \
-      with labels offset 0,2.4 font ",9" notitle, \
+      with labels offset 0,3 font ",11" notitle, \
   optima using 2:($1 == 1 ? $3 : 1/0):(best($2, $3)) \
-      with labels offset -8,0 font ",9" notitle, \
+      with labels offset -8,0 font ",11" notitle, \
   optima using 2:($1 == 2 ? $3 : 1/0):(best($2, $3)) \
-      with labels offset -1,-2.4 font ",9" notitle, \
+      with labels offset -1,-2.4 font ",11" notitle, \
   optima using 2:($1 == 3 ? $3 : 1/0):(best($2, $3)) \
-      with labels offset 7,0 font ",9" notitle
+      with labels offset 7,0 font ",11" notitle
 # <<< plot
