@@ -1,0 +1,212 @@
+"""Cross-check of `cnn op max_pool2d`, `avg_pool2d` and `adaptive_avg_pool2d`
+against torch.nn.functional (chapter 02, pooling).
+
+Every case writes a float32 x, runs the cnn binary (env CNN, default
+build/bin/cnn) and compares its output with PyTorch computed in float64 from
+the same x. The error of a case is
+
+    max over elements of |got - want| / max(|want|, 1e-3 * max|want|)
+
+and must stay below 1e-4 (max pooling is exact; average pooling sums a few
+floats). Hand-picked cases cover each flag on its own; random ones mix odd
+sizes, strides larger than the kernel, padding up to kernel/2, ceil_mode and
+count_include_pad. Then every user error the pooling ops add must end in one
+line on stderr, a non-zero status and no output file. Prints one TAP-like
+line per case; exits 0 only if all pass. Without torch it prints one skipped
+line.
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    print("ok - pooling torch cross-check # SKIP python3-torch is not installed")
+    sys.exit(0)
+
+TOLERANCE = 1e-4
+N_RANDOM = 40
+SEED = 20240602
+
+
+def case(op, n, c, h, w, k=(2, 2), stride=None, padding=(0, 0), ceil=0,
+         cip=1, desc=""):
+    return dict(op=op, n=n, c=c, h=h, w=w, k=k, stride=stride,
+                padding=padding, ceil=ceil, cip=cip, desc=desc)
+
+
+FIXED = [
+    case("max_pool2d", 1, 1, 4, 4, desc="2x2, default stride"),
+    case("max_pool2d", 2, 3, 7, 9, k=(3, 3), stride=(2, 2), desc="3x3 stride 2, odd sizes"),
+    case("max_pool2d", 2, 2, 8, 6, k=(3, 2), stride=(1, 2), desc="kh > kw"),
+    case("max_pool2d", 1, 2, 6, 9, k=(2, 3), stride=(3, 1), desc="kh < kw, sh > sw"),
+    case("max_pool2d", 1, 3, 11, 10, k=(2, 2), stride=(3, 4), desc="stride > kernel"),
+    case("max_pool2d", 2, 2, 7, 8, k=(3, 5), stride=(2, 2), padding=(1, 2), desc="padding (1,2)"),
+    case("max_pool2d", 1, 2, 7, 6, k=(2, 2), stride=(2, 2), ceil=1, desc="ceil_mode"),
+    case("max_pool2d", 1, 2, 4, 9, k=(2, 3), stride=(3, 2), padding=(1, 0), ceil=1,
+         desc="ceil_mode, last window dropped by the rule"),
+    case("max_pool2d", 2, 64, 112, 112, k=(3, 3), stride=(2, 2), padding=(1, 1),
+         desc="ResNet stem pool"),
+    case("avg_pool2d", 1, 1, 4, 4, desc="2x2, default stride"),
+    case("avg_pool2d", 2, 3, 7, 9, k=(3, 3), stride=(2, 2), desc="3x3 stride 2"),
+    case("avg_pool2d", 2, 2, 7, 8, k=(3, 5), stride=(2, 2), padding=(1, 2), cip=1,
+         desc="padding, count_include_pad"),
+    case("avg_pool2d", 2, 2, 7, 8, k=(3, 5), stride=(2, 2), padding=(1, 2), cip=0,
+         desc="padding, count_include_pad 0"),
+    case("avg_pool2d", 1, 2, 6, 7, k=(3, 3), stride=(2, 2), padding=(1, 1), ceil=1,
+         cip=1, desc="ceil_mode clipped window, count_include_pad"),
+    case("avg_pool2d", 1, 2, 6, 7, k=(3, 3), stride=(2, 2), padding=(1, 1), ceil=1,
+         cip=0, desc="ceil_mode clipped window, count_include_pad 0"),
+    case("avg_pool2d", 1, 3, 11, 10, k=(2, 1), stride=(3, 4), desc="stride > kernel"),
+    case("adaptive_avg_pool2d", 1, 1, 1, 1, desc="1x1 plane"),
+    case("adaptive_avg_pool2d", 3, 5, 7, 9, desc="batch 3"),
+    case("adaptive_avg_pool2d", 2, 512, 7, 7, desc="ResNet head"),
+]
+
+
+def random_case(r):
+    op = ["max_pool2d", "avg_pool2d", "adaptive_avg_pool2d"][int(r.integers(0, 3))]
+    k = tuple(int(v) for v in r.integers(1, 6, 2))
+    stride = tuple(int(v) for v in r.integers(1, 7, 2))
+    padding = tuple(int(r.integers(0, kk // 2 + 1)) for kk in k)
+    ceil = int(r.integers(0, 2))
+    h = max(1, k[0] - 2 * padding[0]) + int(r.integers(0, 9))
+    w = max(1, k[1] - 2 * padding[1]) + int(r.integers(0, 9))
+    return case(op, int(r.integers(1, 4)), int(r.integers(1, 4)), h, w, k, stride,
+                padding, ceil, int(r.integers(0, 2)), desc="random")
+
+
+def flag(v):
+    return str(v[0]) if v[0] == v[1] else "%d,%d" % v
+
+
+def describe(k):
+    s = "x (%d, %d, %d, %d)" % (k["n"], k["c"], k["h"], k["w"])
+    if k["op"] == "adaptive_avg_pool2d":
+        return s
+    s += ", kernel %s, stride %s, padding %s, ceil_mode %d" % (
+        flag(k["k"]), flag(k["stride"]) if k["stride"] else "default",
+        flag(k["padding"]), k["ceil"])
+    if k["op"] == "avg_pool2d":
+        s += ", count_include_pad %d" % k["cip"]
+    return s
+
+
+def torch_ref(k, x):
+    t = torch.from_numpy(x).double()
+    if k["op"] == "adaptive_avg_pool2d":
+        return F.adaptive_avg_pool2d(t, 1).numpy()
+    args = dict(kernel_size=k["k"], stride=k["stride"], padding=k["padding"],
+                ceil_mode=bool(k["ceil"]))
+    if k["op"] == "max_pool2d":
+        return F.max_pool2d(t, **args).numpy()
+    return F.avg_pool2d(t, count_include_pad=bool(k["cip"]), **args).numpy()
+
+
+def cnn_cmd(cnn, k, xp, yp):
+    cmd = [cnn, "op", k["op"]]
+    if k["op"] != "adaptive_avg_pool2d":
+        cmd += ["--kernel_size", flag(k["k"]), "--padding", flag(k["padding"]),
+                "--ceil_mode", str(k["ceil"])]
+        if k["stride"]:
+            cmd += ["--stride", flag(k["stride"])]
+        if k["op"] == "avg_pool2d":
+            cmd += ["--count_include_pad", str(k["cip"])]
+    return cmd + [xp, "-o", yp]
+
+
+def run_case(cnn, k, r, d):
+    """Returns (error, message); error is None when the case could not run."""
+    x = r.uniform(-1, 1, (k["n"], k["c"], k["h"], k["w"])).astype(np.float32)
+    xp, yp = os.path.join(d, "x.npy"), os.path.join(d, "y.npy")
+    np.save(xp, x)
+    try:
+        want = torch_ref(k, x)
+    except RuntimeError as ex:  # a random shape torch refuses: cnn must too
+        p = subprocess.run(cnn_cmd(cnn, k, xp, yp), capture_output=True, text=True)
+        if p.returncode != 0 and not os.path.exists(yp):
+            return 0.0, "refused as torch does (%s)" % str(ex).splitlines()[0]
+        return None, "torch refuses (%s) but cnn exited %d" % (str(ex).splitlines()[0], p.returncode)
+    p = subprocess.run(cnn_cmd(cnn, k, xp, yp), capture_output=True, text=True)
+    if p.returncode != 0:
+        return None, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
+    got = np.load(yp)
+    os.remove(yp)
+    if got.dtype != np.float32 or got.shape != want.shape:
+        return None, "got %s %s, want float32 %s" % (got.dtype, got.shape, want.shape)
+    floor = max(1e-3 * float(np.abs(want).max()), 1e-30)
+    err = float((np.abs(got - want) / np.maximum(np.abs(want), floor)).max())
+    return err, "max relative error %.2e" % err
+
+
+# User errors: (title, op, flags, shape of x, words the one-line message must hold)
+ERRORS = [
+    ("max_pool2d without --kernel_size", "max_pool2d", [], (1, 1, 4, 4), "--kernel_size"),
+    ("avg_pool2d with padding > kernel/2", "avg_pool2d",
+     ["--kernel_size", "3", "--padding", "2"], (1, 1, 6, 6), "half of --kernel_size"),
+    ("max_pool2d with a kernel larger than the padded input", "max_pool2d",
+     ["--kernel_size", "5"], (1, 1, 3, 3), "does not fit"),
+    ("adaptive_avg_pool2d with --output_size 2", "adaptive_avg_pool2d",
+     ["--output_size", "2"], (1, 2, 4, 4), "only --output_size 1"),
+    ("adaptive_avg_pool2d with --output_size 1,3", "adaptive_avg_pool2d",
+     ["--output_size", "1,3"], (1, 2, 4, 4), "only --output_size 1"),
+    ("max_pool2d with --ceil_mode 2", "max_pool2d",
+     ["--kernel_size", "2", "--ceil_mode", "2"], (1, 1, 4, 4), "--ceil_mode"),
+    ("avg_pool2d with a 3-D x", "avg_pool2d", ["--kernel_size", "2"], (1, 4, 4), "x"),
+]
+
+
+def run_error(cnn, e, d):
+    title, op, flags, shape, words = e
+    xp, yp = os.path.join(d, "e.npy"), os.path.join(d, "ey.npy")
+    np.save(xp, np.zeros(shape, np.float32))
+    p = subprocess.run([cnn, "op", op] + flags + [xp, "-o", yp],
+                       capture_output=True, text=True)
+    lines = p.stderr.strip().splitlines()
+    leftovers = [f for f in os.listdir(d) if f.startswith("ey")]
+    if p.returncode != 0 and len(lines) == 1 and words in lines[0] and not leftovers:
+        return True, lines[0]
+    return False, "status %d, stderr %r, files left %s" % (p.returncode, p.stderr, leftovers)
+
+
+def main():
+    torch.set_num_threads(1)
+    cnn = os.environ.get("CNN", "build/bin/cnn")
+    if not os.access(cnn, os.X_OK):
+        print("not ok - pooling torch cross-check\n    %s is missing: run ./build.sh build" % cnn)
+        return 1
+    cnn = os.path.abspath(cnn)
+    r = np.random.default_rng(SEED)
+    cases = FIXED + [random_case(r) for _ in range(N_RANDOM)]
+    failed = 0
+    with tempfile.TemporaryDirectory() as d:
+        for i, k in enumerate(cases, 1):
+            err, msg = run_case(cnn, k, r, d)
+            title = "%s vs torch %d (%s): %s" % (k["op"], i, k["desc"], describe(k))
+            if err is not None and err < TOLERANCE:
+                print("ok - %s: %s" % (title, msg))
+            else:
+                failed += 1
+                print("not ok - %s\n    %s (tolerance %.0e)" % (title, msg, TOLERANCE))
+        for e in ERRORS:
+            good, msg = run_error(cnn, e, d)
+            if good:
+                print("ok - %s: one sentence, non-zero exit, no output: %s" % (e[0], msg))
+            else:
+                failed += 1
+                print("not ok - %s\n    %s" % (e[0], msg))
+    total = len(cases) + len(ERRORS)
+    print("# %d of %d pooling checks pass (torch.nn.functional max_pool2d, "
+          "avg_pool2d, adaptive_avg_pool2d)" % (total - failed, total))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
