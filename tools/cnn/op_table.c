@@ -7,10 +7,16 @@
 #include "cnn_op.h"
 
 extern const CnnOp cnn_op_conv2d;
+extern const CnnOp cnn_op_max_pool2d, cnn_op_avg_pool2d, cnn_op_adaptive_avg_pool2d;
+extern const CnnOp cnn_op_conv2d_backward, cnn_op_max_pool2d_backward,
+    cnn_op_avg_pool2d_backward;
 
 /* In the order `cnn op --list` shows them: the order of the chapters. */
 const CnnOp *const cnn_ops[] = {
     &cnn_op_conv2d,
+    &cnn_op_max_pool2d, &cnn_op_avg_pool2d, &cnn_op_adaptive_avg_pool2d,
+    &cnn_op_conv2d_backward, &cnn_op_max_pool2d_backward,
+    &cnn_op_avg_pool2d_backward,
     NULL,
 };
 
