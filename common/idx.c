@@ -2,6 +2,11 @@
  *
  * zlib's gzread decompresses a gzip file and passes any other file through
  * unchanged (gzdirect), so one reader serves both, decided by the content.
+ *
+ * A damaged or missing file is best replaced by a fresh copy: the messages
+ * say so, and name datasets/fetch.sh, which checks the course's data sets
+ * under build/data/ against their checksums and makes again any that
+ * differ (REFETCH, WHERE).
  */
 #include "idx.h"
 
@@ -11,8 +16,14 @@
 #include <zlib.h>
 
 #include "atomic_file.h"
+#include "tensor.h"
 
 enum { IDX_TYPE_UBYTE = 0x08 };
+
+#define REFETCH "replace it with a fresh copy (datasets/fetch.sh makes the " \
+                "course's data sets again)"
+#define WHERE "check the path (datasets/fetch.sh puts the course's data " \
+              "sets under build/data/)"
 
 static const char *type_name(int type)
 {
@@ -50,8 +61,8 @@ static long long gz_read_all(gzFile g, void *buf, size_t len, const char *path,
                             strerror(errno));
         if (strncmp(msg, path, strlen(path)) == 0 && msg[strlen(path)] == ':')
             msg += strlen(path) + 1; /* zlib prefixes the path; we have it */
-        return cnn_fail(e, "%s is damaged (zlib:%s%s); run datasets/fetch.sh "
-                        "again", path, *msg == ' ' ? "" : " ", msg);
+        return cnn_fail(e, "%s is damaged (zlib:%s%s); " REFETCH, path,
+                        *msg == ' ' ? "" : " ", msg);
     }
     return (long long)got;
 }
@@ -72,8 +83,7 @@ static int read_header(gzFile g, const char *path, IdxArray *out, CnnError *e)
         return -1;
     if (got < 4 || magic[0] != 0 || magic[1] != 0)
         return cnn_fail(e, "%s is not an IDX file (it does not start with two "
-                        "zero bytes); check the path or run datasets/fetch.sh "
-                        "again", path);
+                        "zero bytes); check the path", path);
     if (magic[2] != IDX_TYPE_UBYTE)
         return cnn_fail(e, "%s holds IDX type 0x%02X (%s); the course reads "
                         "only unsigned bytes (type 0x08), as in MNIST", path,
@@ -88,34 +98,31 @@ static int read_header(gzFile g, const char *path, IdxArray *out, CnnError *e)
         return -1;
     if (got < 4 * out->ndim)
         return cnn_fail(e, "%s ends inside its IDX header: the file is "
-                        "truncated; run datasets/fetch.sh again", path);
+                        "truncated; " REFETCH, path);
     for (int i = 0; i < out->ndim; i++) {
         out->dims[i] = be32(dims + 4 * i);
         if (out->dims[i] == 0)
             return cnn_fail(e, "%s has size 0 in dimension %d; the file is "
-                            "damaged: run datasets/fetch.sh again", path, i);
+                            "damaged: " REFETCH, path, i);
     }
     return 0;
+}
+
+/* The product of the dims (shape_numel), or -1 when it does not fit in a
+ * size_t. */
+static int checked_numel(const IdxArray *a, size_t *n)
+{
+    size_t dims[IDX_MAX_DIMS];
+    for (int i = 0; i < a->ndim; i++)
+        dims[i] = a->dims[i];
+    return shape_numel(a->ndim, dims, 1, n);
 }
 
 size_t idx_numel(const IdxArray *a)
 {
-    size_t n = 1;
-    for (int i = 0; i < a->ndim; i++)
-        n *= a->dims[i];
+    size_t n = 0;
+    checked_numel(a, &n); /* a exists in memory, so it cannot fail */
     return n;
-}
-
-/* The product of the dims, or -1 when it does not fit in a size_t. */
-static int checked_numel(const IdxArray *a, size_t *n)
-{
-    *n = 1;
-    for (int i = 0; i < a->ndim; i++) {
-        if (*n > SIZE_MAX / a->dims[i])
-            return -1;
-        *n *= a->dims[i];
-    }
-    return 0;
 }
 
 /* Counts the bytes left after the data, reading to the end so that a
@@ -169,13 +176,13 @@ int idx_read(const char *path, IdxArray *out, CnnError *e)
     errno = 0;
     g = gzopen(path, "rb");
     if (!g)
-        return cnn_fail(e, "cannot open %s: %s; run datasets/fetch.sh or check "
-                        "the path", path, errno ? strerror(errno) : "out of memory");
+        return cnn_fail(e, "cannot open %s: %s; " WHERE, path,
+                        errno ? strerror(errno) : "out of memory");
     if (read_header(g, path, out, e))
         goto fail;
     if (checked_numel(out, &n)) {
         cnn_fail(e, "%s declares more elements than memory can address; the "
-                 "file is damaged: run datasets/fetch.sh again", path);
+                 "file is damaged: " REFETCH, path);
         goto fail;
     }
     got = read_data(g, out, n, path, e);
@@ -183,7 +190,7 @@ int idx_read(const char *path, IdxArray *out, CnnError *e)
         goto fail;
     if ((size_t)got < n) {
         cnn_fail(e, "%s ends after %lld of %zu data bytes: the file is "
-                 "truncated; run datasets/fetch.sh again", path, got, n);
+                 "truncated; " REFETCH, path, got, n);
         goto fail;
     }
     extra = count_rest(g, path, e);
@@ -191,8 +198,7 @@ int idx_read(const char *path, IdxArray *out, CnnError *e)
         goto fail;
     if (extra > 0) {
         cnn_fail(e, "%s has %lld bytes after its %zu data bytes; it is not the "
-                 "IDX file it claims to be: run datasets/fetch.sh again",
-                 path, extra, n);
+                 "IDX file it claims to be: " REFETCH, path, extra, n);
         goto fail;
     }
     gzclose(g);

@@ -19,8 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "atomic_file.h"
-
 static const char npy_magic[6] = {'\x93', 'N', 'U', 'M', 'P', 'Y'};
 enum { NPY_ALIGN = 64, NPY_MAX_HEADER = 1 << 20 };
 
@@ -483,44 +481,44 @@ int npy_read(const char *path, Tensor *out, CnnError *e)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* The header exactly as NumPy's np.save writes it (numpy/lib/format.py):
- * sorted keys, the shape as Python's repr of a tuple, spare spaces so the
- * first axis can grow in place, then padding to a 64-byte boundary. Returns
- * the total length of magic + version + length field + header. */
-static size_t npy_header(const Tensor *t, unsigned char *buf, size_t cap)
+/* The dict of a header: 53 fixed characters, a shape of up to
+ * TENSOR_MAX_DIMS sizes of at most 20 digits and 2 separators each plus its
+ * brackets, and at most 21 spaces. It fits dict[] below, and so the 2-byte
+ * length field of format version 1.0. */
+_Static_assert(53 + TENSOR_MAX_DIMS * 22 + 2 + 21 <= NPY_ALIGN * 6,
+               "the .npy header of the largest shape fits the buffer");
+
+/* The header as NumPy's np.save writes it (numpy/lib/format.py): sorted
+ * keys, the shape as Python's repr of a tuple, spare spaces so the first
+ * axis can grow in place, then padding to a 64-byte boundary. Always format
+ * version 1.0, which holds any header of at most TENSOR_MAX_DIMS dimensions
+ * (2.0 exists for headers over 64 KiB). Returns the length of magic +
+ * version + length field + header. */
+static size_t npy_header(const Tensor *t, unsigned char buf[NPY_ALIGN * 8])
 {
-    char dict[512], shape[TENSOR_MAX_DIMS * 24 + 8], first[24];
-    size_t dlen, hlen, len_bytes, pad;
-    int n;
+    char dict[NPY_ALIGN * 6], shape[TENSOR_MAX_DIMS * 24 + 8], first[24];
+    size_t dlen, hlen, pad;
 
     tensor_shape_str(t, shape, sizeof shape);
-    n = snprintf(dict, sizeof dict,
-                 "{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape);
-    dlen = (size_t)n;
+    dlen = (size_t)snprintf(dict, sizeof dict, "{'descr': '<f4', "
+                            "'fortran_order': False, 'shape': %s, }", shape);
     if (t->ndim > 0) {
         /* numpy pads by 21 minus the digits of the first axis. */
         size_t digits = (size_t)snprintf(first, sizeof first, "%zu", t->shape[0]);
         for (size_t i = digits; i < 21; i++)
             dict[dlen++] = ' ';
     }
-    /* Version 1.0 stores the header length in 2 bytes; a header too long for
-     * that needs 2.0 (not reachable with TENSOR_MAX_DIMS dims, kept for the
-     * format's sake). */
-    len_bytes = 8 + 2 + dlen + 1 + NPY_ALIGN > 65535 ? 4 : 2;
-    pad = NPY_ALIGN - (8 + len_bytes + dlen + 1) % NPY_ALIGN;
+    pad = NPY_ALIGN - (10 + dlen + 1) % NPY_ALIGN;
     hlen = dlen + pad + 1;
-    if (8 + len_bytes + hlen > cap)
-        return 0;
-
     memcpy(buf, npy_magic, sizeof npy_magic);
-    buf[6] = len_bytes == 2 ? 1 : 2;
+    buf[6] = 1;
     buf[7] = 0;
-    for (size_t i = 0; i < len_bytes; i++)
-        buf[8 + i] = (unsigned char)(hlen >> (8 * i));
-    memcpy(buf + 8 + len_bytes, dict, dlen);
-    memset(buf + 8 + len_bytes + dlen, ' ', pad);
-    buf[8 + len_bytes + hlen - 1] = '\n';
-    return 8 + len_bytes + hlen;
+    buf[8] = (unsigned char)(hlen & 0xFF);
+    buf[9] = (unsigned char)(hlen >> 8);
+    memcpy(buf + 10, dict, dlen);
+    memset(buf + 10 + dlen, ' ', pad);
+    buf[10 + hlen - 1] = '\n';
+    return 10 + hlen;
 }
 
 /* Writes n floats little-endian, in blocks so a big-endian host can swap a
@@ -540,21 +538,33 @@ static void write_floats_le(FILE *f, const float *x, size_t n)
     }
 }
 
-int npy_write(const char *path, const Tensor *t, CnnError *e)
+static int check_ndim(const char *path, const Tensor *t, CnnError *e)
 {
-    unsigned char header[1024];
-    size_t hlen;
-    AtomicFile af;
-
     if (t->ndim < 0 || t->ndim > TENSOR_MAX_DIMS)
         return cnn_fail(e, "cannot write %s: the tensor has %d dimensions, "
                         "but .npy files here hold 0 to %d", path, t->ndim,
                         TENSOR_MAX_DIMS);
-    hlen = npy_header(t, header, sizeof header);
-    if (atomic_open(&af, path, e))
+    return 0;
+}
+
+int npy_write_to(AtomicFile *af, const Tensor *t, CnnError *e)
+{
+    unsigned char header[NPY_ALIGN * 8];
+    size_t hlen;
+
+    if (check_ndim(af->path, t, e))
         return -1;
-    fwrite(header, 1, hlen, af.fp);
-    write_floats_le(af.fp, t->data, tensor_numel(t));
-    /* Every write error surfaces in atomic_commit through ferror. */
+    hlen = npy_header(t, header);
+    fwrite(header, 1, hlen, af->fp);
+    write_floats_le(af->fp, t->data, tensor_numel(t));
+    return 0; /* a failed write surfaces in atomic_commit */
+}
+
+int npy_write(const char *path, const Tensor *t, CnnError *e)
+{
+    AtomicFile af;
+    if (check_ndim(path, t, e) || atomic_open(&af, path, e))
+        return -1;
+    npy_write_to(&af, t, e); /* cannot fail: the shape is checked */
     return atomic_commit(&af, e);
 }

@@ -41,4 +41,12 @@ void cnn_set_progname(const char *name);
 void *xmalloc(size_t bytes);
 void *xcalloc(size_t count, size_t size);
 
+/* A byte count for a person: "512 bytes", "3.1 kB", "32.0 TB" (powers of
+ * 1000, as disk and memory sizes are quoted). Returns buf. */
+char *cnn_format_bytes(double bytes, char *buf, size_t len);
+
+/* Creates dir and its missing parents, like mkdir -p. 0, or -1 + e (also
+ * when dir exists but is not a directory). */
+int cnn_make_dirs(const char *dir, CnnError *e);
+
 #endif

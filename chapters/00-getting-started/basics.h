@@ -40,21 +40,23 @@ size_t nchw_index(Dims4 d, int n, int c, int h, int w);
 
 /* Offset of element (n, c, h, w) of the same tensor stored channel-last,
  * as an (N, H, W, C) array, eq. (0.4):
- *   offset = ((n*H + h)*W + w)*C + c.
- * The arguments are still given in the order n, c, h, w. */
+ *   offset = ((n*H + h)*W + w)*C + c,
+ * computed in size_t, like nchw_index. The arguments are still given in the
+ * order n, c, h, w. */
 size_t nhwc_index(Dims4 d, int n, int c, int h, int w);
 
 /* The strides of a contiguous NCHW tensor of shape d, in elements, eq. (0.3):
  * strides[0..3] = { C*H*W, H*W, W, 1 } for the axes n, c, h, w, so that
  * nchw_index = n*strides[0] + c*strides[1] + h*strides[2] + w*strides[3].
  * (NumPy's x.strides are in bytes: four times these for float32.)
- * The caller provides strides[4]. */
+ * Computed in size_t: C*H*W may exceed 2^31. The caller provides
+ * strides[4]; nothing else is written. */
 void nchw_strides(Dims4 d, size_t strides[4]);
 
 /* Copies the NCHW tensor src of shape d into dst in NHWC order, eq. (0.5):
  *   dst[nhwc_index(d, n, c, h, w)] = src[nchw_index(d, n, c, h, w)]
  * for every (n, c, h, w). src and dst hold dims4_numel(d) floats each, are
- * allocated by the caller and do not overlap. */
+ * allocated by the caller and do not overlap; src is only read. */
 void nchw_to_nhwc(Dims4 d, const float *src, float *dst);
 
 /* The inverse of nchw_to_nhwc: src is (N, H, W, C), dst is (N, C, H, W).
@@ -77,24 +79,30 @@ typedef double (*ScalarFn)(const float *x, void *ctx);
  * eq. (0.12):
  *   x+ = fl(x[i] + h),  x- = fl(x[i] - h)     (rounded to float)
  *   result = (f(x with x[i] = x+) - f(x with x[i] = x-)) / (x+ - x-),
- * where the denominator x+ - x- is computed in double: it is the step
- * actually taken, which differs from 2h when x[i] + h is not representable
- * in float (lesson, section "The step you actually take").
- * Calls f exactly twice. x is modified during the call and restored on
- * return: x[i] holds, bit for bit, the value it had on entry.
+ * where the two values of f are subtracted in double and the denominator
+ * x+ - x- is computed in double: it is the step actually taken, which
+ * differs from 2h when x[i] + h is not representable in float (lesson,
+ * section "The step you actually take").
+ * Calls f exactly twice, f(x, ctx), with ctx as given and x itself: x[i]
+ * set to x+ for one call and to x- for the other, every other element as
+ * on entry. x is restored on return: x[i] holds, bit for bit, the value it
+ * had on entry (-0.0 included).
  * h > 0. If h is so small that x+ == x-, the result is 0/0 = NaN. */
 double numerical_partial(ScalarFn f, void *ctx, float *x, size_t i, float h);
 
 /* The numerical gradient: grad[i] = numerical_partial(f, ctx, x, i, h) for
  * i = 0 .. n-1, eq. (0.13). x has n elements and is unchanged on return;
- * grad (n doubles) is allocated by the caller. Costs 2n calls of f. */
+ * grad (n doubles) is allocated by the caller. Costs exactly 2n calls of
+ * f. */
 void numerical_gradient(ScalarFn f, void *ctx, float *x, size_t n, float h,
                         double *grad);
 
 /* The relative error of a against b, eq. (0.14):
- *   |a - b| / max(|a|, |b|),   and 0 when a == b == 0.
- * Symmetric in a and b, between 0 and 2, scale-free: 1e-7 means the two
- * agree to about seven significant digits. */
+ *   |a - b| / max(|a|, |b|),   and 0 when a == b == 0 (either sign).
+ * Symmetric in a and b, between 0 and 2, scale-free (the same for k*a and
+ * k*b, k != 0: no epsilon in the denominator): 1e-7 means the two agree to
+ * about seven significant digits. a and b are finite, and |a - b| does not
+ * overflow. */
 double relative_error(double a, double b);
 /* <<< numgrad-api */
 

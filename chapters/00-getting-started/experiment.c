@@ -19,12 +19,9 @@
  *
  *   usage: experiment OUTDIR
  */
-#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/stat.h>
 
 #include "atomic_file.h"
 #include "basics.h"
@@ -226,33 +223,6 @@ static int best_step(const Curves *cv, int m)
 
 /* ---- output ------------------------------------------------------------- */
 
-/* Creates dir and its missing parents, like mkdir -p. */
-static int make_dirs(const char *dir, CnnError *e)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return cnn_fail(e, "the output directory name is too long (%zu "
-                        "characters): use a shorter path", strlen(dir));
-    for (char *q = path + 1;; q++) {
-        const int end = *q == '\0';
-        if (*q == '/' || end) {
-            *q = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST)
-                return cnn_fail(e, "cannot create the directory %s (%s): "
-                                "give an output directory you can write to",
-                                path, strerror(errno));
-            if (end)
-                break;
-            *q = '/';
-        }
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        return cnn_fail(e, "%s exists but is not a directory: give a "
-                        "directory as the output", dir);
-    return 0;
-}
-
 static void print_value(FILE *fp, double v)
 {
     if (isfinite(v))
@@ -263,10 +233,8 @@ static void print_value(FILE *fp, double v)
 
 static int write_curves(const char *dir, const Curves *cv, CnnError *e)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/numgrad_error.dat", dir);
     AtomicFile af;
-    if (atomic_open(&af, path, e))
+    if (atomic_open_in(&af, dir, "numgrad_error.dat", e))
         return -1;
     fprintf(af.fp,
             "# Relative error ||g_num - g|| / ||g|| of numerical gradients of a\n"
@@ -292,10 +260,8 @@ static int write_curves(const char *dir, const Curves *cv, CnnError *e)
 static int write_optima(const char *dir, const Curves *cv, double h_model[],
                         CnnError *e)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/numgrad_optima.dat", dir);
     AtomicFile af;
-    if (atomic_open(&af, path, e))
+    if (atomic_open_in(&af, dir, "numgrad_optima.dat", e))
         return -1;
     fprintf(af.fp, "# best step of each method: measured (on the grid of h) and "
                    "predicted by the model, eq. (0.11)\n"
@@ -316,10 +282,8 @@ static int write_optima(const char *dir, const Curves *cv, double h_model[],
 static int write_layout(const char *dir, CnnError *e)
 {
     const Dims4 d = {1, 3, 2, 3};
-    char path[4096];
-    snprintf(path, sizeof path, "%s/memory_layout.dat", dir);
     AtomicFile af;
-    if (atomic_open(&af, path, e))
+    if (atomic_open_in(&af, dir, "memory_layout.dat", e))
         return -1;
     fprintf(af.fp, "# the elements of a (1, 3, 2, 3) tensor and their offsets "
                    "in NCHW and NHWC order\n# c h w nchw_offset nhwc_offset\n");
@@ -369,7 +333,7 @@ int main(int argc, char **argv)
         cnn_die("give one argument, the directory to write the .dat files "
                 "into (usage: %s OUTDIR)", argc > 0 ? argv[0] : "experiment");
     CnnError e = {{0}};
-    if (make_dirs(argv[1], &e))
+    if (cnn_make_dirs(argv[1], &e))
         cnn_die("%s", e.msg);
 
     static Problem p;

@@ -5,10 +5,13 @@
  * Layout (as PyTorch): x is (N, C_in, H, W), weight is
  * (C_out, C_in/groups, KH, KW), bias is (C_out), y is (N, C_out, OH, OW); all
  * float32, contiguous, row-major. The caller allocates every output; no
- * function here allocates memory or keeps state between calls.
+ * function here allocates memory or keeps state between calls, and every
+ * input is only read.
  */
 #ifndef CONV_H
 #define CONV_H
+
+#include <stddef.h>
 
 /* ---- 1-D ---------------------------------------------------------------- */
 
@@ -51,8 +54,9 @@ int conv_out_size(int in, int k, int stride, int pad, int dil);
 
 /* Learnable parameters of a conv layer, eq. (1.9):
  *   c_out * (c_in / groups) * kh * kw  (+ c_out when has_bias != 0),
- * counted in long long: the count of the fully connected layer a convolution
- * replaces easily exceeds 2^31. c_in and c_out are multiples of groups. */
+ * so any non-zero has_bias means a bias. Counted in long long: the count of
+ * the fully connected layer a convolution replaces easily exceeds 2^31.
+ * c_in and c_out are multiples of groups. */
 long long conv2d_param_count(int c_in, int c_out, int kh, int kw, int groups,
                              int has_bias);
 /* <<< sizes */
@@ -77,6 +81,15 @@ int conv2d_out_h(const Conv2dGeom *g);
 int conv2d_out_w(const Conv2dGeom *g);
 /* <<< geom */
 
+/* The element counts of x, weight and y for geometry g, in size_t (a layer's
+ * tensors easily pass 2^31 floats): n * c_in * h * w,
+ * c_out * (c_in / groups) * kh * kw, and n * c_out * OH * OW with OH and OW
+ * from conv2d_out_h/w (0 when the layer has no output). Every buffer size in
+ * the course's tools comes from these. (Given, not an exercise.) */
+size_t conv2d_x_numel(const Conv2dGeom *g);
+size_t conv2d_weight_numel(const Conv2dGeom *g);
+size_t conv2d_y_numel(const Conv2dGeom *g);
+
 /* >>> forward */
 /* Forward pass of a conv2d layer: eq. (1.5), generalised in eq. (1.6) to
  *   y[n][o][i][j] = b[o] + sum_{c < Cg} sum_{u < kh} sum_{v < kw}
@@ -84,8 +97,10 @@ int conv2d_out_w(const Conv2dGeom *g);
  * where Cg = c_in / groups is the number of input channels of one group and
  * g = o / (c_out / groups) is the group of output channel o. x is read as 0
  * outside the image (zero padding), so only the taps of eq. (1.8) land on
- * real pixels. bias may be NULL (no bias). y has shape
- * (n, c_out, conv2d_out_h(g), conv2d_out_w(g)), both at least 1. */
+ * real pixels. bias may be NULL (no bias); otherwise bias[o] is added once
+ * to every y[n][o][i][j]. y has shape
+ * (n, c_out, conv2d_out_h(g), conv2d_out_w(g)), both at least 1: every
+ * element of y is written, and nothing past it. */
 void conv2d_forward(const Conv2dGeom *g, const float *x, const float *weight,
                     const float *bias, float *y);
 /* <<< forward */

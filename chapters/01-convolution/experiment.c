@@ -18,15 +18,14 @@
  * Deterministic: the scene's texture and the random layers of (c) come from
  * seeded generators. Every .dat file is written atomically.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "atomic_file.h"
 #include "conv.h"
+#include "dat.h"
 #include "rng.h"
 #include "util.h"
 
@@ -35,49 +34,6 @@
 #define MAX_SHIFT 8    /* largest shift delta, in input pixels      */
 #define SCENE_W (W + MAX_SHIFT + 8)
 #define BASE_COL 8     /* the unshifted view starts at this column  */
-
-/* ---- small helpers ---------------------------------------------------------- */
-
-/* mkdir -p: creates dir and its missing parents. */
-static int make_dirs(const char *dir, CnnError *e)
-{
-    char path[4096];
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return cnn_fail(e, "output directory name '%s' is too long: choose a shorter path.", dir);
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            return cnn_fail(e, "cannot create directory '%s' (%s): check the path and its permissions.", path, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return cnn_fail(e, "cannot create directory '%s' (%s): check the path and its permissions.", path, strerror(errno));
-    return 0;
-}
-
-static void join(char *out, size_t len, const char *dir, const char *name)
-{
-    snprintf(out, len, "%s/%s", dir, name);
-}
-
-/* Writes an rows x cols matrix as whitespace-separated rows (gnuplot's
- * `matrix` format). */
-static int write_matrix(const char *dir, const char *name, const char *what,
-                        const float *m, int rows, int cols, CnnError *e)
-{
-    char path[4200];
-    join(path, sizeof path, dir, name);
-    AtomicFile af;
-    if (atomic_open(&af, path, e))
-        return -1;
-    fprintf(af.fp, "# %s: %d rows x %d columns, row 0 first\n", what, rows, cols);
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++)
-            fprintf(af.fp, "%.6g%c", m[i * cols + j], j + 1 < cols ? ' ' : '\n');
-    return atomic_commit(&af, e);
-}
 
 /* ---- the scene -------------------------------------------------------------- */
 
@@ -170,7 +126,7 @@ static float *layer(const Stack *st, const float *x, int h, int w,
                 "stride %d, padding %d (expected %dx%d): make conv_out_size pass "
                 "./build.sh check 01 first.", *oh, *ow, g.h, g.w, g.stride_h,
                 g.pad_h, want_h, want_w);
-    size_t n = (size_t)*oh * *ow;
+    size_t n = conv2d_y_numel(&g);
     float *y = xmalloc(n * sizeof *y);
     for (size_t i = 0; i < n; i++)
         y[i] = NAN; /* to notice outputs conv2d_forward never writes */
@@ -287,10 +243,8 @@ static const Config configs[] = {
 
 static int write_equivariance(const char *dir, const float *scene, CnnError *e)
 {
-    char path[4200];
-    join(path, sizeof path, dir, "equivariance.dat");
     AtomicFile af;
-    if (atomic_open(&af, path, e))
+    if (atomic_open_in(&af, dir, "equivariance.dat", e))
         return -1;
     fprintf(af.fp, "# relative error ||conv(T_d x) - T_{d/S} conv(x)|| / ||T_{d/S} conv(x)||\n"
                    "# 3x3 Sobel layer(s) on a 64x64 view; whole output / interior\n# delta");
@@ -338,10 +292,8 @@ static int write_accuracy(const char *dir, CnnError *e)
 {
     enum { S = 16, CO = 16, REPS = 6 };
     static const int c_ins[] = {1, 2, 4, 8, 16, 32};
-    char path[4200];
-    join(path, sizeof path, dir, "accuracy.dat");
     AtomicFile af;
-    if (atomic_open(&af, path, e))
+    if (atomic_open_in(&af, dir, "accuracy.dat", e))
         return -1;
     fprintf(af.fp, "# worst relative error of float conv2d vs a double sum, %d outputs per K\n"
                    "# K worst_floor_1e-3 worst_floor_1e-2 rms_floor_1e-2\n", S * S * CO * REPS);
@@ -352,7 +304,8 @@ static int write_accuracy(const char *dir, CnnError *e)
     for (size_t t = 0; t < sizeof c_ins / sizeof c_ins[0]; t++) {
         int ci = c_ins[t], K = ci * 9;
         Conv2dGeom g = {1, ci, S, S, CO, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-        size_t nx = (size_t)ci * S * S, nw = (size_t)CO * ci * 9, ny = (size_t)CO * S * S;
+        size_t nx = conv2d_x_numel(&g), nw = conv2d_weight_numel(&g);
+        size_t ny = conv2d_y_numel(&g);
         float *x = xmalloc(nx * sizeof *x), *w = xmalloc(nw * sizeof *w);
         float *y = xmalloc(ny * sizeof *y);
         double *yd = xmalloc(ny * sizeof *yd);
@@ -404,7 +357,7 @@ int main(int argc, char **argv)
         cnn_die("expected one argument, the output directory: experiment OUTDIR");
     const char *dir = argv[1];
     CnnError e = {""};
-    if (make_dirs(dir, &e))
+    if (cnn_make_dirs(dir, &e))
         cnn_die("%s", e.msg);
 
     float *scene = xmalloc((size_t)H * SCENE_W * sizeof *scene);
@@ -423,9 +376,9 @@ int main(int argc, char **argv)
     }
     printf("(a) Sobel response on the %dx%d scene: %dx%d output, range [%.3f, %.3f]\n",
            H, W, oh, ow, rmin, rmax);
-    if (write_matrix(dir, "scene.dat", "the 64x64 scene", x, H, W, &e) ||
-        write_matrix(dir, "kernel.dat", "Sobel kernel (cross-correlation)", sobel_x, 3, 3, &e) ||
-        write_matrix(dir, "response.dat", "Sobel response, padding 1", resp, oh, ow, &e) ||
+    if (dat_write_matrix(dir, "scene.dat", "the 64x64 scene", x, H, W, &e) ||
+        dat_write_matrix(dir, "kernel.dat", "Sobel kernel (cross-correlation)", sobel_x, 3, 3, &e) ||
+        dat_write_matrix(dir, "response.dat", "Sobel response, padding 1", resp, oh, ow, &e) ||
         write_equivariance(dir, scene, &e) || write_accuracy(dir, &e))
         cnn_die("%s", e.msg);
     free(resp);

@@ -6,6 +6,19 @@
  * from the lesson's equations. A "mistake" computes what a typical wrong
  * implementation would return, so that a test can name the mistake when a
  * student's output matches it.
+ *
+ * One hint per mistake: every check offers every mistake it knows (those
+ * that give the right output on a case, like a flipped 1x1 kernel, are no
+ * mistake there) and names the one the student's output matches, with the
+ * same words in every test. When several mistakes give that very output
+ * (with padding 1, "padding ignored" and "padding off by one" read the same
+ * rows), the hint names each of them.
+ *
+ * Beyond the values, the checks hold the functions to the rest of conv.h's
+ * contract: inputs only read, no allocation, nothing written outside the
+ * output, and for conv2d_forward, the output size taken from
+ * conv2d_out_h/w (checked first, so that a wrong conv_out_size is blamed on
+ * conv_out_size) and bias = NULL accepted.
  */
 #ifndef ORACLE_01_H
 #define ORACLE_01_H
@@ -60,7 +73,7 @@ const char *oracle_size_hint(SizeMistake m);
 
 typedef enum {
     COUNT_RIGHT,
-    COUNT_NO_BIAS,       /* bias never added */
+    COUNT_NO_BIAS,       /* bias never added (or only for has_bias == 1) */
     COUNT_BIAS_ALWAYS,   /* bias added even when has_bias is 0 */
     COUNT_NO_GROUPS,     /* c_out * c_in * kh * kw: groups ignored */
     COUNT_BIAS_PER_CIN,  /* c_in biases instead of c_out */
@@ -70,7 +83,8 @@ typedef enum {
 
 long long oracle_param_count(int c_in, int c_out, int kh, int kw, int groups,
                              int has_bias, CountMistake m);
-const char *oracle_count_hint(CountMistake m);
+/* The hint for mistake m on a call with this has_bias. */
+const char *oracle_count_hint(CountMistake m, int has_bias);
 
 /* ---- conv2d ----------------------------------------------------------------- */
 
@@ -82,11 +96,15 @@ typedef enum {
     CONV_PAD_IGNORED,    /* row i*s + u*d: the -pad missing */
     CONV_PAD_PLUS1,      /* row i*s - pad + 1 + u*d */
     CONV_PAD_MINUS1,     /* row i*s - pad - 1 + u*d */
+    CONV_PAD_REPLICATE,  /* a tap outside reads the nearest border pixel */
     CONV_STRIDE_IGNORED, /* row i - pad + u*d */
     CONV_DIL_IGNORED,    /* row i*s - pad + u */
     CONV_GROUP_OFFSET,   /* every group reads input channels 0 .. Cg-1 */
     CONV_GROUP_NO_MUL,   /* group g starts at input channel g, not g*Cg */
     CONV_GROUP_MODULO,   /* group of o taken as o % groups */
+    CONV_X_HW_SWAPPED,   /* x[n][c][r][q] read at ((n*C + c)*W + q)*H + r */
+    CONV_W_HW_SWAPPED,   /* w[o][c][u][v] read at ((o*Cg + c)*KW + v)*KH + u */
+    CONV_Y_HW_SWAPPED,   /* y[n][o][i][j] written at ((n*Co + o)*OW + j)*OH + i */
     CONV_N_MISTAKES
 } ConvMistake;
 
@@ -96,6 +114,18 @@ typedef enum {
 void oracle_conv2d(const Conv2dGeom *g, const float *x, const float *w,
                    const float *b, ConvMistake m, double *y);
 const char *oracle_conv_hint(ConvMistake m);
+
+/* Hints of the contract checks, quoted by the mutants. */
+#define HINT_BIAS_NULL                                                       \
+    "bias may be NULL, meaning no bias: test it before reading bias[o]."
+#define HINT_PAST_Y                                                          \
+    "conv2d_forward wrote past the end of y: y has n*c_out*OH*OW elements "  \
+    "with OH = conv2d_out_h(g) and OW = conv2d_out_w(g); use those, the "    \
+    "one definition of eq. (1.7), rather than a formula of your own."
+#define HINT_ALLOC                                                           \
+    "the functions of conv.h allocate nothing: the caller provides every "   \
+    "buffer, and a kernel is read flipped by its indices, "                  \
+    "k[KH-1-u][KW-1-v], not copied."
 
 /* ---- test helpers ------------------------------------------------------------ */
 
@@ -108,11 +138,21 @@ void format_geom(char *buf, size_t len, const Conv2dGeom *g, int has_bias);
 Conv2dGeom geom_basic(int n, int c_in, int h, int w, int c_out, int kh, int kw);
 
 /* Runs conv2d_forward on random x, w (and b unless no_bias), seeded by seed,
- * and fails the current test with grade.h's message unless y matches the
- * reference. Every mistake in `mistakes` (a list ended by CONV_RIGHT) whose
- * output differs from the right one is offered as a hint. */
-void check_conv2d(const Conv2dGeom *g, int no_bias, unsigned long long seed,
-                  const ConvMistake *mistakes);
+ * and fails the current test with a full message unless y matches the
+ * reference, naming the mistake when the output is recognised. Before the
+ * call it checks the output size the code under test gives
+ * (conv2d_out_h/w); afterwards, that nothing was written past y, the inputs
+ * are unchanged and nothing was allocated. With no_bias, a crash on
+ * bias = NULL is named as such. */
+void check_conv2d(const Conv2dGeom *g, int no_bias, unsigned long long seed);
+
+/* The same on given x, w and b (b may be NULL); `what` describes them. */
+void check_conv2d_data(const Conv2dGeom *g, const float *x, const float *w,
+                       const float *b, const char *what);
+
+/* Checks the given conv2d_x_numel, conv2d_weight_numel and conv2d_y_numel
+ * on g (the last from the sizes conv2d_out_h/w give), in size_t. */
+void check_given_numel(const Conv2dGeom *g);
 
 /* Runs conv1d_full(f, nf, g, ng) and fails the current test with a full
  * message unless it matches eq. (1.2); `what` describes the case. */
@@ -139,5 +179,10 @@ void check_count_cases(const CountCase *cases, int n);
 
 /* Fills a new array of n floats uniform in [-1, 1) from seed (free it). */
 float *random_floats(size_t n, unsigned long long seed);
+
+/* Number of allocations (malloc, calloc, realloc, ...) made by this process
+ * so far, counted by AddressSanitizer's allocator hooks; always 0 in a build
+ * without AddressSanitizer (then allocations are not checked). */
+size_t alloc_count(void);
 
 #endif

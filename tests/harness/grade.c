@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,10 +28,39 @@ void grade_add_alt(GradeCompare *cmp, const double *values, const char *hint)
     }
 }
 
+/* The fill is a signalling NaN with a payload of its own: copying it keeps
+ * its bits, but any arithmetic on it (y[i] += ..., on x86 and ARM alike)
+ * returns a quiet NaN with other bits. So an element still holding exactly
+ * this pattern was never written, and a NaN with the quiet bit added to it
+ * was computed from the fill: the code read the output before setting it. */
+#define GRADE_FILL_BITS 0x7fa5f111u
+#define GRADE_QUIET_BIT 0x00400000u
+
 void grade_fill_nan(float *x, size_t n)
 {
+    const uint32_t bits = GRADE_FILL_BITS;
     for (size_t i = 0; i < n; i++)
-        x[i] = NAN;
+        memcpy(&x[i], &bits, sizeof bits);
+}
+
+static uint32_t bits_of(float v)
+{
+    uint32_t b;
+    memcpy(&b, &v, sizeof b);
+    return b;
+}
+
+/* Still the fill, bit for bit: never written. */
+static int is_fill(float v)
+{
+    return bits_of(v) == GRADE_FILL_BITS;
+}
+
+/* A NaN made by arithmetic on the fill: the fill's payload, quieted (the
+ * sign may have flipped, e.g. through a multiplication). */
+static int is_from_fill(float v)
+{
+    return (bits_of(v) & 0x7fffffffu) == (GRADE_FILL_BITS | GRADE_QUIET_BIT);
 }
 
 void grade_format_index(char *buf, size_t len, const size_t *shape, int ndim,
@@ -119,25 +149,43 @@ static int matches_alt(const GradeCompare *cmp, const float *got,
     return 1;
 }
 
-/* The generic hints: mistakes recognisable without knowing the function. */
+/* The generic hints: mistakes recognisable without knowing the function.
+ * `output` names the output array, e.g. "y". */
 static void generic_hint(const float *got, const double *want, size_t n,
-                         char *msg, size_t len)
+                         const char *output, char *msg, size_t len)
 {
-    size_t n_nan = 0, n_zero = 0;
+    size_t n_fill = 0, n_from_fill = 0, n_nan = 0, n_zero = 0;
     for (size_t i = 0; i < n; i++) {
+        if (is_fill(got[i]))
+            n_fill++;
+        else if (is_from_fill(got[i]))
+            n_from_fill++;
         if (isnan(got[i]))
             n_nan++;
         else if (got[i] == 0.0f)
             n_zero++;
     }
-    if (n_nan == n) {
+    if (n_fill == n) {
         append(msg, len, "\nHint: no element of the output was written (it still "
                "holds the NaN the test filled it with): is the function still "
                "the skeleton's TODO?");
-    } else if (n_nan > 0) {
+    } else if (n_from_fill > 0 && n_nan == n) {
+        append(msg, len, "\nHint: every output is NaN: did you accumulate into "
+               "%s without setting it to zero first? (The test fills %s with "
+               "NaN before the call, and NaN + anything is NaN; sum into a "
+               "local variable and store it.)", output, output);
+    } else if (n_from_fill > 0) {
+        append(msg, len, "\nHint: %zu of %zu outputs are NaN computed from the "
+               "NaN the test filled %s with: did you accumulate into %s "
+               "without setting it to zero first?", n_from_fill, n, output,
+               output);
+    } else if (n_fill > 0) {
         append(msg, len, "\nHint: %zu of %zu elements were never written (they "
-               "still hold the test's NaN) or are NaN: check the loop bounds "
-               "cover the whole output.", n_nan, n);
+               "still hold the test's NaN): check the loop bounds cover the "
+               "whole output.", n_fill, n);
+    } else if (n_nan > 0) {
+        append(msg, len, "\nHint: %zu of %zu elements are NaN computed by the "
+               "function itself (a 0/0, inf - inf or 0 * inf?).", n_nan, n);
     } else if (n_zero == n && max_abs(want, n) > 0) {
         append(msg, len, "\nHint: the output is all zeros: is the function "
                "still the skeleton's TODO, or is the sum never stored?");
@@ -179,7 +227,8 @@ int grade_compare(const GradeCompare *cmp, const float *got,
             return -1;
         }
     }
-    generic_hint(got, want, n, msg, len);
+    generic_hint(got, want, n, cmp->output ? cmp->output : "the output", msg,
+                 len);
     return -1;
 }
 

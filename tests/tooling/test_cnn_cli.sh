@@ -101,6 +101,9 @@ def bad_files(d):
     np.save(d + "/x2x2.npy", f32(1, 1, 2, 2))
     np.save(d + "/w5x5.npy", f32(1, 1, 5, 5))
     np.save(d + "/xc0.npy", np.zeros((1, 0, 4, 4), np.float32))
+    np.save(d + "/x3x3.npy", f32(1, 1, 3, 3))
+    np.save(d + "/w2x1.npy", f32(2, 1, 1, 1))   # 2 filters, 1x1
+    np.save(d + "/w1x1.npy", f32(1, 1, 1, 1))
     with open(d + "/garbage.npy", "w") as f:
         f.write("this is not a numpy file\n")
 
@@ -129,6 +132,16 @@ for h in --help help; do
         ok "cnn $h explains the commands, --impl and which build this is"
     else nok "cnn $h explains the commands, --impl and which build this is" "exit $rc:" "$out"; fi
 done
+
+for words in "op --help" "op -h"; do
+    # shellcheck disable=SC2086
+    out=$("$CNN" $words 2>&1); rc=$?
+    if [ $rc -eq 0 ] && grep -qF "cnn op --list" <<<"$out"; then ok "cnn $words shows the usage"
+    else nok "cnn $words shows the usage" "exit $rc:" "$out"; fi
+done
+out=$("$CNN" help conv2d 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "usage: cnn op conv2d" <<<"$out"; then ok "cnn help conv2d shows the op's help"
+else nok "cnn help conv2d shows the op's help" "exit $rc:" "$out"; fi
 
 version=$("$CNN" --version 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -qE "reference build|student build" <<<"$version"; then
@@ -258,6 +271,8 @@ expect_error "-o without a path"               2 "-o" "0 paths" -- op conv2d "$X
 expect_error "two output paths for one output" 2 "-o" "2 paths" -- op conv2d "$X" "$W" -o "$o" "$outdir/z.npy"
 expect_error "-o given twice"                  2 "-o" "twice" -- op conv2d "$X" "$W" -o "$o" -o "$outdir/z.npy"
 expect_error "an unknown --impl"               2 "--impl" "'fast'" -- --impl fast op conv2d "$X" "$W" -o "$o"
+expect_error "--impl without a value"          2 "--impl needs a value" -- op conv2d "$X" "$W" -o "$o" --impl
+expect_error "help for an unknown op"          2 "unknown op 'conv3d'" "conv2d" -- help conv3d
 
 # data: files and shapes (status 1)
 expect_error "a missing input file"            1 "nosuch.npy" "input x" -- op conv2d "$in/nosuch.npy" "$W" -o "$o"
@@ -296,6 +311,99 @@ expect_error "an output in a directory that does not exist" 1 "nodir" "does not 
     -- op conv2d --groups 2 "$X" "$W" -o "$outdir/nodir/y.npy"
 expect_error "an output path that is a directory" 1 "$outdir" "directory" \
     -- op conv2d --groups 2 "$X" "$W" -o "$outdir"
+ln -s "$in" "$tmp/link-to-dir"
+expect_error "an output path that links to a directory" 1 "$tmp/link-to-dir" "directory" \
+    -- op conv2d --groups 2 "$X" "$W" -o "$tmp/link-to-dir"
+"$PY" -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$tmp/sock"
+expect_error "an output path that is a socket" 1 "$tmp/sock" "socket" \
+    -- op conv2d --groups 2 "$X" "$W" -o "$tmp/sock"
+ln -s "nodir/y.npy" "$outdir/../dangling-nodir.npy"
+expect_error "an output link into a missing directory" 1 "dangling-nodir.npy (a link to" "does not exist" \
+    -- op conv2d --groups 2 "$X" "$W" -o "$tmp/dangling-nodir.npy"
+
+# Sizes: an output too large for the machine names its shape and size and
+# the flags that made it, not the batch or the model.
+expect_error "an absurd padding names the output's shape and size" 1 \
+    "the output y would be (1, 2, 2000003, 2000003) = 8000024000018 floats (32.0 TB), more than the " \
+    "check --padding (1000000,1000000)" -- op conv2d --padding 1000000 "$in/x3x3.npy" "$in/w2x1.npy" -o "$o"
+if grep -qi "batch" "$tmp/stderr"; then nok "the absurd padding's message does not blame the batch" "$(cat "$tmp/stderr")"
+else ok "the absurd padding's message does not blame the batch"; fi
+printf '#!/bin/sh\nulimit -v 204800 && exec "%s" "$@"\n' "$CNN" >"$tmp/capped"; chmod +x "$tmp/capped"
+CNN=$tmp/capped expect_error "an output beyond ulimit -v names the limit" 1 \
+    "the output y would be (1, 1, 10004, 10004) = 100080016 floats (400.3 MB), more than the 209.7 MB this process may address (ulimit -v)" \
+    -- op conv2d --padding 5000 "$in/x4x4.npy" "$in/w1x1.npy" -o "$o"
+CNN=$tmp/capped expect_error "an output that does not fit in the free memory names its size" 1 \
+    "the output y would be (1, 1, 7194, 7194) = 51753636 floats (207.0 MB), more than the free memory" \
+    -- op conv2d --padding 3595 "$in/x4x4.npy" "$in/w1x1.npy" -o "$o"
+
+# ---- outputs that are not plain files -----------------------------------------
+# A link's target gets the file; a device or FIFO is written, never replaced
+# (as root, renaming over /dev/null would turn it into a regular file). The
+# devices are nodes made here with mknod, with /dev/null's and /dev/full's
+# numbers, and standard output is named /dev/fd/1 (what /dev/stdout links
+# to), so that a cnn that renames over its output cannot damage the
+# machine's own /dev/null or /dev/stdout.
+d=$tmp/links; mkdir -p "$d/sub"
+"$PY" "$tmp/ref.py" make "$d" 1 2 5 5 2 2 3 3 1 15
+ln -s sub/y.npy "$d/link.npy"
+if "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o "$d/link.npy" 2>"$d/err" && [ -L "$d/link.npy" ] \
+        && mv "$d/sub/y.npy" "$d/y.npy" && res=$("$PY" "$tmp/ref.py" compare "$d" 1 1 0 1 1) \
+        && [ -z "$(ls -A "$d/sub")" ]; then
+    ok "-o a symbolic link writes its target, and the link stays: $res"
+else nok "-o a symbolic link writes its target, and the link stays" "$(cat "$d/err")" "$(ls -lA "$d" "$d/sub")"; fi
+
+ln -s sub/new.npy "$d/dangling.npy"
+if "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o "$d/dangling.npy" 2>"$d/err" && [ -L "$d/dangling.npy" ] \
+        && mv "$d/sub/new.npy" "$d/y.npy" && res=$("$PY" "$tmp/ref.py" compare "$d" 1 1 0 1 1); then
+    ok "-o a dangling link creates its target: $res"
+else nok "-o a dangling link creates its target" "$(cat "$d/err")" "$(ls -lA "$d" "$d/sub")"; fi
+
+mkfifo "$d/fifo"
+# (the reader gives up after 10 s: a cnn that replaced the FIFO leaves it waiting)
+timeout 10 cat "$d/fifo" >"$d/y.npy" & reader=$!
+if "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o "$d/fifo" 2>"$d/err" && wait $reader \
+        && [ -p "$d/fifo" ] && res=$("$PY" "$tmp/ref.py" compare "$d" 1 1 0 1 1); then
+    ok "-o a FIFO writes into it, and it stays a FIFO: $res"
+else kill $reader 2>/dev/null; nok "-o a FIFO writes into it, and it stays a FIFO" "$(cat "$d/err")" "$(ls -lA "$d")"; fi
+
+if "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o /dev/fd/1 2>"$d/err" | cat >"$d/y.npy" \
+        && res=$("$PY" "$tmp/ref.py" compare "$d" 1 1 0 1 1); then
+    ok "-o /dev/fd/1 (/dev/stdout) into a pipe: $res"
+else nok "-o /dev/fd/1 (/dev/stdout) into a pipe" "$(cat "$d/err")"; fi
+
+{ printf 'before\n'; "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o /dev/fd/1 2>"$d/err"; } >"$d/log"
+if [ "$(head -c 7 "$d/log")" = "before" ] && tail -c +8 "$d/log" >"$d/y.npy" \
+        && res=$("$PY" "$tmp/ref.py" compare "$d" 1 1 0 1 1); then
+    ok "-o /dev/fd/1 (/dev/stdout) redirected to a file adds to it, after what the shell wrote: $res"
+else nok "-o /dev/fd/1 (/dev/stdout) redirected to a file adds to it, after what the shell wrote" "$(cat "$d/err")" "$(head -c 40 "$d/log" | od -c | head -3)"; fi
+
+mkdir -p "$tmp/dev"
+if mknod "$tmp/dev/null" c 1 3 2>"$d/err" && mknod "$tmp/dev/full" c 1 7 2>>"$d/err"; then
+    if "$CNN" op conv2d "$d/x.npy" "$d/w.npy" "$d/b.npy" -o "$tmp/dev/null" 2>"$d/err" && [ -c "$tmp/dev/null" ] \
+            && [ "$(ls -A "$tmp/dev" | tr '\n' ' ')" = "full null " ]; then
+        ok "-o a null device (like /dev/null) exits 0 and leaves it a character device"
+    else nok "-o a null device (like /dev/null) exits 0 and leaves it a character device" "$(cat "$d/err")" "$(ls -lA "$tmp/dev")"; fi
+    expect_error "-o a full device (like /dev/full) says no space left on device" 1 \
+        "cannot write $tmp/dev/full: no space left on device" -- op conv2d "$d/x.npy" "$d/w.npy" -o "$tmp/dev/full"
+    if [ -c "$tmp/dev/full" ]; then ok "a failed write leaves the full device a character device"
+    else nok "a failed write leaves the full device a character device" "$(ls -lA "$tmp/dev")"; fi
+    # Several outputs are all or nothing: one that cannot be written leaves
+    # the others as they were (here conv2d_backward's, when it is built in).
+    if "$CNN" op --list | grep -q "^conv2d_backward:"; then
+        "$PY" -c 'import numpy as np, sys; np.save(sys.argv[1], np.ones((1, 2, 3, 3), np.float32))' "$d/gy.npy"
+        echo "old gx" >"$d/gx.npy"
+        expect_error "several outputs, one of them full: no space left on device" 1 "no space left on device" \
+            -- op conv2d_backward "$d/x.npy" "$d/w.npy" "$d/gy.npy" -o "$d/gx.npy" "$tmp/dev/full" "$d/gb.npy"
+        if [ "$(cat "$d/gx.npy")" = "old gx" ] && [ ! -e "$d/gb.npy" ] && ! ls "$d" | grep -q tmp; then
+            ok "several outputs, one of them failing: the others are left as they were"
+        else nok "several outputs, one of them failing: the others are left as they were" "$(ls -lA "$d")"; fi
+    else
+        skip "several outputs are all or nothing" "no op with several outputs in this build"
+    fi
+else
+    skip "-o a null device (like /dev/null)" "mknod is not permitted here: $(cat "$d/err")"
+    skip "-o a full device (like /dev/full)" "mknod is not permitted here"
+fi
 
 # ---- --impl -------------------------------------------------------------------------
 "$PY" "$tmp/ref.py" make "$tmp" 1 2 6 6 2 1 3 3 1 14
@@ -317,6 +425,11 @@ if grep -q "reference build" <<<"$version"; then
         else nok "$form runs cnn-student beside the binary with the other arguments" \
             "cnn-student got: '$got'" "stderr: $(cat "$tmp/err")"; fi
     done
+
+    mkdir -p "$tmp/broken"; cp "$CNN" "$tmp/broken/cnn"
+    printf 'not a program\n' >"$tmp/broken/cnn-student"; chmod +x "$tmp/broken/cnn-student"
+    CNN=$tmp/broken/cnn expect_error "--impl student with a cnn-student that cannot run says why" 1 \
+        "cannot run the student build $tmp/broken/cnn-student: Exec format error" -- --impl student --version
 
     if "$CNN" --impl reference op conv2d --groups 2 "$tmp/x.npy" "$tmp/w.npy" "$tmp/b.npy" -o "$tmp/y.npy" 2>"$tmp/err" \
             && res=$("$PY" "$tmp/ref.py" compare "$tmp" 1 1 0 1 2); then

@@ -7,32 +7,48 @@
  * or stderr freely. Scratch files go into a fresh directory under $TMPDIR
  * (or /tmp) that each test removes again.
  */
-#define _XOPEN_SOURCE 700 /* posix_openpt and friends, for the progress test */
+#define _GNU_SOURCE /* posix_openpt, nftw; unshare and mount for a full disk */
 
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "atomic_file.h"
+#include "dat.h"
 #include "idx.h"
 #include "npy.h"
 #include "progress.h"
 #include "rng.h"
 #include "tensor.h"
 #include "util.h"
+
+/* xmalloc's out-of-memory sentence is only seen when a failed malloc
+ * returns NULL, as the C library's does; AddressSanitizer's aborts instead
+ * unless told otherwise. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
 
 #define FIXTURES "tests/tooling/fixtures/"
 #define TIMEOUT_S 10
@@ -83,24 +99,18 @@ static int scratch_count(const Scratch *s, char *names, size_t len)
     return n;
 }
 
-/* Removes the scratch directory and what the tests put in it (files and
- * empty directories, one level deep). */
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* Removes the scratch directory and everything in it, links as links. */
 static void scratch_remove(Scratch *s)
 {
-    DIR *d = opendir(s->dir);
-    struct dirent *ent;
-    char path[512];
-    if (!d)
-        return;
-    while ((ent = readdir(d)) != NULL) {
-        if (strcmp(ent->d_name, ".") == 0 || strcmp(ent->d_name, "..") == 0)
-            continue;
-        scratch_path(s, ent->d_name, path, sizeof path);
-        if (remove(path) != 0)
-            rmdir(path);
-    }
-    closedir(d);
-    rmdir(s->dir);
+    nftw(s->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static void write_bytes(const char *path, const void *data, size_t len)
@@ -219,14 +229,28 @@ static void calloc_overflow(void)
     free(p);
 }
 
-START_TEST(test_xcalloc_overflow_dies_naming_bytes)
+static void malloc_failure(void)
 {
-    char text[512], want[64];
-    int code = run_capturing_stderr(calloc_overflow, text, sizeof text);
-    ck_assert_int_eq(code, 1);
-    snprintf(want, sizeof want, "%zu", SIZE_MAX / 2);
-    expect_in_msg("xcalloc(SIZE_MAX / 2, 3)", text, want);
-    expect_in_msg("xcalloc(SIZE_MAX / 2, 3)", text, "out of memory");
+    void *p = xmalloc(SIZE_MAX / 2);
+    free(p);
+}
+
+/* xcalloc of a count whose bytes overflow, xmalloc of more than there is:
+ * each dies with "out of memory" and the size asked for. */
+START_TEST(test_failed_allocations_die_naming_bytes)
+{
+    char text[512], want[2][64];
+    snprintf(want[0], sizeof want[0], "could not allocate %zu x 3 bytes (", SIZE_MAX / 2);
+    snprintf(want[1], sizeof want[1], "could not allocate %zu bytes (", SIZE_MAX / 2);
+    for (int k = 0; k < 2; k++) {
+        int code = run_capturing_stderr(k ? malloc_failure : calloc_overflow, text,
+                                        sizeof text);
+        ck_assert_int_eq(code, 1);
+        expect_in_msg(k ? "xmalloc(SIZE_MAX / 2)" : "xcalloc(SIZE_MAX / 2, 3)", text,
+                      "out of memory: ");
+        expect_in_msg(k ? "xmalloc(SIZE_MAX / 2)" : "xcalloc(SIZE_MAX / 2, 3)", text,
+                      want[k]);
+    }
 }
 END_TEST
 
@@ -242,6 +266,55 @@ START_TEST(test_zero_byte_allocations_are_usable)
 }
 END_TEST
 
+START_TEST(test_format_bytes_for_people)
+{
+    char buf[32];
+    ck_assert_str_eq(cnn_format_bytes(0, buf, sizeof buf), "0 bytes");
+    ck_assert_str_eq(cnn_format_bytes(1, buf, sizeof buf), "1 byte");
+    ck_assert_str_eq(cnn_format_bytes(999, buf, sizeof buf), "999 bytes");
+    ck_assert_str_eq(cnn_format_bytes(1000, buf, sizeof buf), "1.0 kB");
+    ck_assert_str_eq(cnn_format_bytes(999949, buf, sizeof buf), "999.9 kB");
+    ck_assert_str_eq(cnn_format_bytes(999950, buf, sizeof buf), "1.0 MB");
+    ck_assert_str_eq(cnn_format_bytes(4.0 * 8000024000018.0, buf, sizeof buf),
+                     "32.0 TB");
+    ck_assert_str_eq(cnn_format_bytes(2e21, buf, sizeof buf), "2000.0 EB");
+}
+END_TEST
+
+START_TEST(test_make_dirs_like_mkdir_p)
+{
+    Scratch s;
+    char path[512], file[512];
+    struct stat st;
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "a/b//c/", path, sizeof path);
+    ck_assert_msg(cnn_make_dirs(path, &e) == 0, "cnn_make_dirs: %s", e.msg);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_msg(cnn_make_dirs(path, &e) == 0, "again: %s", e.msg);
+
+    scratch_path(&s, "a/file", file, sizeof file);
+    write_bytes(file, "x", 1);
+    ck_assert_int_eq(cnn_make_dirs(file, &e), -1);
+    expect_one_sentence("cnn_make_dirs over a file", e.msg);
+    expect_in_msg("cnn_make_dirs over a file", e.msg, "is not a directory");
+    scratch_path(&s, "a/file/sub", path, sizeof path);
+    ck_assert_int_eq(cnn_make_dirs(path, &e), -1);
+    expect_in_msg("cnn_make_dirs below a file", e.msg, file);
+    expect_in_msg("cnn_make_dirs below a file", e.msg, "Not a directory");
+    ck_assert_int_eq(cnn_make_dirs("", &e), -1);
+    expect_in_msg("cnn_make_dirs of \"\"", e.msg, "empty");
+    static char long_dir[5000];
+    memset(long_dir, 'd', sizeof long_dir - 1);
+    ck_assert_int_eq(cnn_make_dirs(long_dir, &e), -1);
+    expect_one_sentence("cnn_make_dirs of a long name", e.msg);
+    expect_in_msg("cnn_make_dirs of a long name", e.msg, "use a shorter path");
+    scratch_remove(&s);
+}
+END_TEST
+
 static Suite *util_suite(void)
 {
     Suite *s = suite_create("util");
@@ -249,8 +322,10 @@ static Suite *util_suite(void)
     tcase_set_timeout(tc, TIMEOUT_S);
     tcase_add_test(tc, test_fail_formats_and_returns_minus_one);
     tcase_add_test(tc, test_die_prints_program_and_message);
-    tcase_add_test(tc, test_xcalloc_overflow_dies_naming_bytes);
+    tcase_add_test(tc, test_failed_allocations_die_naming_bytes);
     tcase_add_test(tc, test_zero_byte_allocations_are_usable);
+    tcase_add_test(tc, test_format_bytes_for_people);
+    tcase_add_test(tc, test_make_dirs_like_mkdir_p);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -334,6 +409,81 @@ START_TEST(test_zeros_overflow_dies_with_shape)
 }
 END_TEST
 
+START_TEST(test_shape_numel_counts_and_overflows)
+{
+    const size_t s4[] = {2, 3, 5, 7}, z[] = {0, SIZE_MAX}, big[] = {1u << 16, 1u << 16, 1u << 16};
+    size_t n = 12345;
+    ck_assert_int_eq(shape_numel(0, NULL, 1, &n), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(shape_numel(4, s4, sizeof(float), &n), 0);
+    ck_assert_uint_eq(n, 210);
+    ck_assert_int_eq(shape_numel(2, z, sizeof(float), &n), 0); /* 0 elements */
+    ck_assert_uint_eq(n, 0);
+    /* 2^48 elements fit in a size_t, and so do their bytes; 2^64 do not */
+    ck_assert_int_eq(shape_numel(3, big, sizeof(float), &n), 0);
+    ck_assert_uint_eq(n, (size_t)1 << 48);
+    const size_t over[] = {1u << 16, 1u << 16, 1u << 16, 1u << 16};
+    ck_assert_int_eq(shape_numel(4, over, 1, &n), -1);
+    const size_t bytes_over[] = {(size_t)1 << 62};
+    ck_assert_int_eq(shape_numel(1, bytes_over, 1, &n), 0);
+    ck_assert_int_eq(shape_numel(1, bytes_over, sizeof(float), &n), -1);
+}
+END_TEST
+
+/* The sentence of a refused allocation names the shape, the count and the
+ * size, and ends with the caller's fix: the cause, not "out of memory". */
+START_TEST(test_tensor_alloc_refusal_names_shape_and_size)
+{
+    const size_t huge[] = {1, 2, 2000003, 2000003};
+    const size_t nine[] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    const size_t over[] = {SIZE_MAX / 2, 3};
+    Tensor t;
+    CnnError e;
+
+    memset(&t, 0x5a, sizeof t);
+    ck_assert_int_eq(tensor_alloc(&t, 4, huge, "the output y", "check --padding", &e), -1);
+    ck_assert_ptr_null(t.data);
+    expect_one_sentence("tensor_alloc of 32 TB", e.msg);
+    expect_in_msg("tensor_alloc of 32 TB", e.msg,
+                  "the output y would be (1, 2, 2000003, 2000003) = 8000024000018 "
+                  "floats (32.0 TB), more than the ");
+    expect_in_msg("tensor_alloc of 32 TB", e.msg, "; check --padding");
+    ck_assert_msg(strstr(e.msg, "batch") == NULL, "blames the batch: %s", e.msg);
+
+    ck_assert_int_eq(tensor_alloc(&t, 9, nine, "the tensor", "fix it", &e), -1);
+    expect_in_msg("tensor_alloc of 9 dimensions", e.msg, "9 dimensions");
+    ck_assert_int_eq(tensor_alloc(&t, 2, over, "the tensor", "fix it", &e), -1);
+    expect_in_msg("tensor_alloc of too many bytes", e.msg, "more floats than memory can address");
+
+    ck_assert_int_eq(tensor_alloc(&t, 4, (const size_t[]){2, 1, 3, 1}, "t", "", &e), 0);
+    ck_assert_int_eq(t.ndim, 4);
+    ck_assert_uint_eq(tensor_numel(&t), 6);
+    tensor_free(&t);
+}
+END_TEST
+
+/* A process whose address space is capped (ulimit -v, a grader's sandbox)
+ * is refused a tensor beyond the cap before allocating, with the cap in the
+ * sentence. */
+START_TEST(test_tensor_alloc_respects_an_address_space_cap)
+{
+    const size_t shape[] = {1000, 1000, 1000}; /* 4 GB */
+    struct rlimit lim, capped;
+    Tensor t;
+    CnnError e;
+    int rc;
+    ck_assert_int_eq(getrlimit(RLIMIT_AS, &lim), 0);
+    capped = (struct rlimit){(rlim_t)1 << 30, lim.rlim_max};
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &capped), 0);
+    rc = tensor_alloc(&t, 3, shape, "the tensor", "use less", &e);
+    setrlimit(RLIMIT_AS, &lim); /* the sanitizer needs room to report */
+    ck_assert_int_eq(rc, -1);
+    expect_in_msg("tensor_alloc under ulimit -v", e.msg,
+                  "(1000, 1000, 1000) = 1000000000 floats (4.0 GB), more than the "
+                  "1.1 GB this process may address (ulimit -v); use less");
+}
+END_TEST
+
 static Suite *tensor_suite(void)
 {
     Suite *s = suite_create("tensor");
@@ -343,6 +493,9 @@ static Suite *tensor_suite(void)
     tcase_add_test(tc, test_shape_str_truncates_safely);
     tcase_add_test(tc, test_zeros_numel_free);
     tcase_add_test(tc, test_zeros_overflow_dies_with_shape);
+    tcase_add_test(tc, test_shape_numel_counts_and_overflows);
+    tcase_add_test(tc, test_tensor_alloc_refusal_names_shape_and_size);
+    tcase_add_test(tc, test_tensor_alloc_respects_an_address_space_cap);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -542,6 +695,26 @@ static const struct {
      "too large to address"},
     {"{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }", "float16"},
     {"{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", "uint8"},
+    {"{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", "complex64"},
+    {"{'descr': '|b1', 'fortran_order': False, 'shape': (2,), }", "(bool)"},
+    {"{'descr': '<U3', 'fortran_order': False, 'shape': (2,), }", "(unicode text)"},
+    {"{'descr': '|S3', 'fortran_order': False, 'shape': (2,), }", "(bytes)"},
+    {"{'descr': '|O', 'fortran_order': False, 'shape': (2,), }", "(Python objects)"},
+    {"{'descr': '|V4', 'fortran_order': False, 'shape': (2,), }", "dtype '|V4'; the course"},
+    {"{'descr': <f4, 'fortran_order': False, 'shape': (2,), }", "a quoted string"},
+    {"{'descr': '<f4", "the end of a string"},
+    {"{'descr': '<f\\4', 'fortran_order': False, 'shape': (2,), }", "the end of a string"},
+    {"{'descr': '<f4xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx', 'fortran_order': False, "
+     "'shape': (2,), }", "a shorter string"},
+    {"{'descr' '<f4', 'fortran_order': False, 'shape': (2,), }", "':' after a key"},
+    {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999999,), }",
+     "a smaller integer"},
+    {"{'descr': '<f4', 'fortran_order': False, 'shape': (2 3), }", "',' or ')' in the shape"},
+    {"{'descr': [('a', '<f4'), 'fortran_order': False, 'shape': (2,), }",
+     "the end of the descr list"},
+    {"{'descr': '<f4'; 'fortran_order': False, 'shape': (2,), }", "',' or '}'"},
+    {"{'descr': '<f4', 'fortran_order': False, 'shape': 2, }", "'(' opening the shape"},
+    {"('descr', '<f4')", "'{' opening the header dict"},
 };
 
 START_TEST(test_npy_header_spellings)
@@ -598,7 +771,7 @@ START_TEST(test_npy_write_missing_directory)
     expect_one_sentence("npy_write into a missing directory", e.msg);
     expect_in_msg("npy_write into a missing directory", e.msg, path);
     expect_in_msg("npy_write into a missing directory", e.msg,
-                  "No such file or directory");
+                  "does not exist; create it first (mkdir -p ");
     ck_assert_int_eq(scratch_count(&s, NULL, 0), 0);
     tensor_free(&t);
     scratch_remove(&s);
@@ -619,11 +792,92 @@ START_TEST(test_npy_write_over_directory_leaves_nothing)
     ck_assert_int_eq(npy_write(path, &t, &e), -1);
     expect_one_sentence("npy_write over a directory", e.msg);
     expect_in_msg("npy_write over a directory", e.msg, path);
-    expect_in_msg("npy_write over a directory", e.msg, "Is a directory");
+    expect_in_msg("npy_write over a directory", e.msg, "is a directory");
     ck_assert_msg(scratch_count(&s, names, sizeof names) == 1,
                   "a failed npy_write left files behind: %s", names);
+    t.ndim = TENSOR_MAX_DIMS + 1; /* a hand-made tensor .npy cannot hold */
+    scratch_path(&s, "t9.npy", path, sizeof path);
+    ck_assert_int_eq(npy_write(path, &t, &e), -1);
+    expect_in_msg("npy_write of 9 dimensions", e.msg, "9 dimensions");
+    AtomicFile af;
+    ck_assert_int_eq(atomic_open(&af, path, &e), 0);
+    ck_assert_int_eq(npy_write_to(&af, &t, &e), -1);
+    expect_in_msg("npy_write_to of 9 dimensions", e.msg, "9 dimensions");
+    atomic_abort(&af);
+    ck_assert_msg(scratch_count(&s, names, sizeof names) == 1,
+                  "a refused npy_write left files behind: %s", names);
+    t.ndim = 1;
     tensor_free(&t);
     scratch_remove(&s);
+}
+END_TEST
+
+/* Files that end or go wrong before their data, built byte by byte. */
+static const struct {
+    const char *what;
+    const char *bytes;
+    size_t len;
+    const char *want;
+} bad_preambles[] = {
+    {"a header cut short", "\x93NUMPY\x01\x00\x40\x00{'descr'", 18, "ends inside its .npy header"},
+    {"a version 2.0 length cut short", "\x93NUMPY\x02\x00\x40\x00", 10,
+     "ends inside its .npy header"},
+    {"a 16 MB header", "\x93NUMPY\x02\x00\x00\x00\x00\x01{", 13,
+     "declares a .npy header of 16777216 bytes"},
+};
+
+START_TEST(test_npy_refuses_bad_preambles)
+{
+    Scratch s;
+    char path[512];
+    Tensor t;
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "p.npy", path, sizeof path);
+    write_bytes(path, bad_preambles[_i].bytes, bad_preambles[_i].len);
+    ck_assert_msg(npy_read(path, &t, &e) == -1, "%s should be refused", bad_preambles[_i].what);
+    expect_one_sentence(bad_preambles[_i].what, e.msg);
+    expect_in_msg(bad_preambles[_i].what, e.msg, path);
+    expect_in_msg(bad_preambles[_i].what, e.msg, bad_preambles[_i].want);
+    ck_assert_int_eq(npy_read(s.dir, &t, &e), -1); /* a directory */
+    expect_in_msg("npy_read of a directory", e.msg, "Is a directory");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* From a pipe the size cannot be checked up front: a short or long file is
+ * noticed while reading. */
+START_TEST(test_npy_read_from_a_pipe_checks_the_length)
+{
+    char fixture[256], link[64];
+    unsigned char bytes[256];
+    long n;
+    Tensor t;
+    CnnError e;
+
+    snprintf(fixture, sizeof fixture, FIXTURES "good_0d.npy");
+    n = read_bytes(fixture, bytes, sizeof bytes - 8); /* shape (): 4 data bytes */
+    ck_assert_int_gt(n, 4);
+    for (int k = 0; k < 3; k++) { /* whole, 4 bytes short, 4 bytes too many */
+        int p[2];
+        long len = k == 1 ? n - 4 : k == 2 ? n + 4 : n;
+        memset(bytes + n, 0, 8);
+        ck_assert_int_eq(pipe(p), 0);
+        ck_assert_int_eq(write(p[1], bytes, (size_t)len), len);
+        close(p[1]);
+        snprintf(link, sizeof link, "/proc/self/fd/%d", p[0]);
+        if (k == 0) {
+            ck_assert_msg(npy_read(link, &t, &e) == 0, "from a pipe: %s", e.msg);
+            ck_assert_int_eq(t.ndim, 0);
+            tensor_free(&t);
+        } else {
+            ck_assert_int_eq(npy_read(link, &t, &e), -1);
+            expect_in_msg("npy_read from a pipe", e.msg, k == 1 ? "holds 0 of 4 data bytes"
+                                                               : "has bytes after its 4");
+        }
+        close(p[0]);
+    }
 }
 END_TEST
 
@@ -643,6 +897,9 @@ static Suite *npy_suite(void)
     tcase_add_loop_test(tc, test_npy_header_spellings, 0,
                         (int)(sizeof headers / sizeof headers[0]));
     tcase_add_test(tc, test_npy_write_missing_directory);
+    tcase_add_loop_test(tc, test_npy_refuses_bad_preambles, 0,
+                        (int)(sizeof bad_preambles / sizeof bad_preambles[0]));
+    tcase_add_test(tc, test_npy_read_from_a_pipe_checks_the_length);
     tcase_add_test(tc, test_npy_write_over_directory_leaves_nothing);
     suite_add_tcase(s, tc);
     return s;
@@ -879,6 +1136,21 @@ START_TEST(test_rng_fill_ranges)
 }
 END_TEST
 
+static void below_zero(void)
+{
+    Rng r;
+    rng_seed(&r, 1);
+    rng_below(&r, 0);
+}
+
+START_TEST(test_rng_below_zero_dies)
+{
+    char text[512];
+    ck_assert_int_eq(run_capturing_stderr(below_zero, text, sizeof text), 1);
+    expect_in_msg("rng_below(0)", text, "rng_below: n must be positive");
+}
+END_TEST
+
 static Suite *rng_suite(void)
 {
     Suite *s = suite_create("rng");
@@ -890,6 +1162,7 @@ static Suite *rng_suite(void)
     tcase_add_test(tc, test_rng_normal_moments);
     tcase_add_test(tc, test_rng_below_in_range_and_unbiased);
     tcase_add_test(tc, test_rng_fill_ranges);
+    tcase_add_test(tc, test_rng_below_zero_dies);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -976,6 +1249,12 @@ static const struct {
     {"wrong magic", {1, 0, 8, 1, 0, 0, 0, 1, 9}, 9, "not an IDX file"},
     {"empty file", {0}, 0, "not an IDX file"},
     {"float type", {0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0}, 12, "type 0x0D (float)"},
+    {"signed type", {0, 0, 0x09, 1, 0, 0, 0, 1, 0}, 9, "type 0x09 (signed byte)"},
+    {"short type", {0, 0, 0x0B, 1, 0, 0, 0, 1, 0, 0}, 10, "type 0x0B (short)"},
+    {"int type", {0, 0, 0x0C, 1, 0, 0, 0, 1, 0, 0, 0, 0}, 12, "type 0x0C (int)"},
+    {"double type", {0, 0, 0x0E, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0}, 16,
+     "type 0x0E (double)"},
+    {"unknown type", {0, 0, 0x42, 1, 0, 0, 0, 1, 0}, 9, "type 0x42 (unknown)"},
     {"zero dims", {0, 0, 8, 0}, 4, "has 0 dimensions"},
     {"five dims", {0, 0, 8, 5, 0, 0, 0, 1}, 8, "has 5 dimensions"},
     {"short header", {0, 0, 8, 2, 0, 0, 0, 1, 0, 0}, 10, "ends inside its IDX header"},
@@ -1046,6 +1325,8 @@ START_TEST(test_idx_damaged_gzip_and_missing_file)
     expect_one_sentence("idx_read of a damaged gzip file", e.msg);
     expect_in_msg("idx_read of a damaged gzip file", e.msg, path);
     expect_in_msg("idx_read of a damaged gzip file", e.msg, "is damaged");
+    expect_in_msg("idx_read of a damaged gzip file", e.msg,
+                  "replace it with a fresh copy (datasets/fetch.sh");
     ck_assert_ptr_null(a.data);
 
     /* Intact data, but a wrong CRC in the gzip trailer. */
@@ -1061,6 +1342,46 @@ START_TEST(test_idx_damaged_gzip_and_missing_file)
     ck_assert_int_eq(idx_read(path, &a, &e), -1);
     expect_in_msg("idx_read of a missing file", e.msg, path);
     expect_in_msg("idx_read of a missing file", e.msg, "No such file or directory");
+    expect_in_msg("idx_read of a missing file", e.msg, "check the path (datasets/fetch.sh");
+    scratch_remove(&s);
+}
+END_TEST
+
+START_TEST(test_idx_write_refusals_and_a_large_file)
+{
+    Scratch s;
+    char path[512];
+    uint8_t one = 7;
+    IdxArray a = {0, {1, 0, 0, 0}, &one}, back;
+    CnnError e;
+    const size_t big = (size_t)17 << 20; /* past the reader's first 16 MB */
+
+    scratch_make(&s);
+    scratch_path(&s, "x-idx1-ubyte", path, sizeof path);
+    ck_assert_int_eq(idx_write(path, &a, &e), -1);
+    expect_in_msg("idx_write of 0 dimensions", e.msg, "1 to 4 dimensions, not 0");
+    a.ndim = 5;
+    ck_assert_int_eq(idx_write(path, &a, &e), -1);
+    expect_in_msg("idx_write of 5 dimensions", e.msg, "not 5");
+    a = (IdxArray){2, {1, 0, 0, 0}, &one};
+    ck_assert_int_eq(idx_write(path, &a, &e), -1);
+    expect_in_msg("idx_write of a zero dimension", e.msg, "dimension 1 has size 0");
+    ck_assert_int_eq(scratch_count(&s, NULL, 0), 0);
+    ck_assert_int_eq(idx_write(s.dir, &(IdxArray){1, {1, 0, 0, 0}, &one}, &e), -1);
+    expect_in_msg("idx_write over a directory", e.msg, "is a directory");
+
+    a = (IdxArray){1, {(uint32_t)big, 0, 0, 0}, malloc(big)};
+    ck_assert_ptr_nonnull(a.data);
+    for (size_t i = 0; i < big; i++)
+        a.data[i] = (uint8_t)(i * 7 + i / 4096);
+    ck_assert_msg(idx_write(path, &a, &e) == 0, "idx_write of 17 MB: %s", e.msg);
+    ck_assert_msg(idx_read(path, &back, &e) == 0, "idx_read of 17 MB: %s", e.msg);
+    ck_assert_uint_eq(back.dims[0], big);
+    ck_assert_int_eq(memcmp(back.data, a.data, big), 0);
+    idx_free(&back);
+    free(a.data);
+    ck_assert_int_eq(idx_read(s.dir, &back, &e), -1);
+    expect_in_msg("idx_read of a directory", e.msg, "Is a directory; check the path");
     scratch_remove(&s);
 }
 END_TEST
@@ -1075,16 +1396,110 @@ static Suite *idx_suite(void)
     tcase_add_loop_test(tc, test_idx_refusals_name_the_problem, 0,
                         (int)(2 * N_OF(bad_idx)));
     tcase_add_test(tc, test_idx_damaged_gzip_and_missing_file);
+    tcase_add_test(tc, test_idx_write_refusals_and_a_large_file);
     suite_add_tcase(s, tc);
     return s;
 }
 
 /* ---- atomic ------------------------------------------------------------- */
 
+/* Prints why a test could not run here; the test then passes vacuously. */
+static void skip_because(const char *test, const char *why)
+{
+    fprintf(stderr, "test_common: SKIP %s: %s\n", test, why);
+}
+
+/* Makes a device node (mknod needs root, and a file system that allows
+ * devices); returns 0, or -1 after saying why the test is skipped. */
+static int make_node(const char *test, const char *path, mode_t type,
+                     unsigned major_no, unsigned minor_no)
+{
+    char why[256];
+    if (mknod(path, type | 0666, makedev(major_no, minor_no)) == 0)
+        return 0;
+    snprintf(why, sizeof why, "cannot create a device node with mknod (%s)",
+             strerror(errno));
+    skip_because(test, why);
+    return -1;
+}
+
+static mode_t lstat_type(const char *path)
+{
+    struct stat st;
+    ck_assert_msg(lstat(path, &st) == 0, "%s is gone: %s", path, strerror(errno));
+    return st.st_mode & S_IFMT;
+}
+
+/* Writes text through atomic_open + atomic_commit; returns the commit's
+ * result (0 or -1), e set on failure. */
+static int write_text(const char *path, const char *text, CnnError *e)
+{
+    AtomicFile af;
+    if (atomic_open(&af, path, e))
+        return -1;
+    fputs(text, af.fp);
+    return atomic_commit(&af, e);
+}
+
+/* Expects path to hold exactly text. */
+static void expect_contents(const char *path, const char *text)
+{
+    unsigned char buf[256];
+    long n = read_bytes(path, buf, sizeof buf - 1);
+    ck_assert_msg(n >= 0, "cannot read %s", path);
+    buf[n] = '\0';
+    ck_assert_msg(strcmp((char *)buf, text) == 0, "%s holds \"%s\", expected \"%s\"",
+                  path, (char *)buf, text);
+}
+
+/* Expects dir to hold exactly n entries (no temporary file left). */
+static void expect_entries(const Scratch *s, int n, const char *when)
+{
+    char names[1024];
+    int got = scratch_count(s, names, sizeof names);
+    ck_assert_msg(got == n, "%s: the directory holds %d entries (%s), expected %d",
+                  when, got, names, n);
+}
+
+/* Writes bytes bytes to path and expects the commit to fail with one
+ * sentence naming path and cause. */
+static void expect_write_fails(const char *what, const char *path, size_t bytes,
+                               const char *cause)
+{
+    static char block[1 << 18];
+    AtomicFile af;
+    CnnError e;
+    ck_assert(bytes <= sizeof block);
+    memset(block, 'x', bytes);
+    ck_assert_msg(atomic_open(&af, path, &e) == 0, "%s: atomic_open: %s", what, e.msg);
+    fwrite(block, 1, bytes, af.fp);
+    fprintf(af.fp, "more after the error\n"); /* dropped, not retried */
+    ck_assert_int_eq(atomic_commit(&af, &e), -1);
+    expect_one_sentence(what, e.msg);
+    expect_in_msg(what, e.msg, path);
+    expect_in_msg(what, e.msg, cause);
+}
+
+/* Expects atomic_check and atomic_open to refuse path with one sentence
+ * that names it and contains want. */
+static void expect_refused(const char *what, const char *path, const char *want)
+{
+    AtomicFile af;
+    CnnError e;
+    ck_assert_msg(atomic_check(path, &e) == -1, "%s: atomic_check accepts it", what);
+    expect_in_msg(what, e.msg, want);
+    ck_assert_msg(atomic_open(&af, path, &e) == -1, "%s: atomic_open accepts it", what);
+    ck_assert_ptr_null(af.fp);
+    expect_one_sentence(what, e.msg);
+    expect_in_msg(what, e.msg, path);
+    expect_in_msg(what, e.msg, want);
+    atomic_abort(&af); /* harmless after a failed open */
+}
+
 START_TEST(test_atomic_commit_makes_the_file)
 {
     Scratch s;
-    char path[512], names[512];
+    char path[512];
     unsigned char buf[64];
     struct stat st;
     AtomicFile af;
@@ -1093,27 +1508,25 @@ START_TEST(test_atomic_commit_makes_the_file)
     umask(022);
     scratch_make(&s);
     scratch_path(&s, "out.dat", path, sizeof path);
-    write_bytes(path, "old contents\n", 13);
+    ck_assert_msg(write_text(path, "first\n", &e) == 0, "new file: %s", e.msg);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_msg((st.st_mode & 0777) == 0644,
+                  "a new file has mode %03o, expected 0644 under umask 022",
+                  (unsigned)(st.st_mode & 0777));
+    ck_assert_int_eq(chmod(path, 0604), 0);
     ck_assert_msg(atomic_open(&af, path, &e) == 0, "atomic_open: %s", e.msg);
     fprintf(af.fp, "new %d\n", 42);
     /* until the commit, the old file is what a reader sees */
-    ck_assert_int_eq(read_bytes(path, buf, sizeof buf), 13);
+    ck_assert_int_eq(read_bytes(path, buf, sizeof buf), 6);
     ck_assert_msg(atomic_commit(&af, &e) == 0, "atomic_commit: %s", e.msg);
-    ck_assert_int_eq(read_bytes(path, buf, sizeof buf), 7);
-    ck_assert_int_eq(memcmp(buf, "new 42\n", 7), 0);
-    ck_assert_msg(scratch_count(&s, names, sizeof names) == 1,
-                  "files beside the target after a commit: %s", names);
+    expect_contents(path, "new 42\n");
+    expect_entries(&s, 1, "after a commit");
     ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_msg((st.st_mode & 0777) == 0644,
-                  "the committed file has mode %03o, expected 0644 under umask 022",
+    ck_assert_msg((st.st_mode & 0777) == 0604,
+                  "the replaced file has mode %03o, expected its old 0604",
                   (unsigned)(st.st_mode & 0777));
-    umask(027);
-    ck_assert_int_eq(atomic_open(&af, path, &e), 0);
-    ck_assert_int_eq(atomic_commit(&af, &e), 0);
-    ck_assert_int_eq(stat(path, &st), 0);
-    ck_assert_msg((st.st_mode & 0777) == 0640,
-                  "the committed file has mode %03o, expected 0640 under umask 027",
-                  (unsigned)(st.st_mode & 0777));
+    ck_assert_int_eq(atomic_commit(&af, &e), -1); /* committed already */
+    expect_in_msg("a second atomic_commit", e.msg, "not open");
     scratch_remove(&s);
 }
 END_TEST
@@ -1121,8 +1534,7 @@ END_TEST
 START_TEST(test_atomic_abort_leaves_nothing)
 {
     Scratch s;
-    char path[512], names[512];
-    unsigned char buf[64];
+    char path[512];
     AtomicFile af;
     CnnError e;
 
@@ -1132,90 +1544,540 @@ START_TEST(test_atomic_abort_leaves_nothing)
     fputs("half", af.fp);
     atomic_abort(&af);
     atomic_abort(&af); /* twice is harmless */
-    ck_assert_msg(scratch_count(&s, names, sizeof names) == 0,
-                  "files left after an abort: %s", names);
+    expect_entries(&s, 0, "after an abort");
 
     write_bytes(path, "keep", 4);
     ck_assert_int_eq(atomic_open(&af, path, &e), 0);
     fputs("replaced", af.fp);
     atomic_abort(&af);
-    ck_assert_int_eq(read_bytes(path, buf, sizeof buf), 4);
-    ck_assert_int_eq(memcmp(buf, "keep", 4), 0);
-    ck_assert_int_eq(scratch_count(&s, NULL, 0), 1);
+    expect_contents(path, "keep");
+    expect_entries(&s, 1, "after an abort over a file");
     scratch_remove(&s);
 }
 END_TEST
 
-START_TEST(test_atomic_failed_commit_leaves_no_temp)
+START_TEST(test_atomic_open_in_joins_dir_and_name)
 {
     Scratch s;
-    char path[512], names[512];
+    char path[512], dir[5000];
+    AtomicFile af;
+    CnnError e;
+
+    scratch_make(&s);
+    ck_assert_int_eq(atomic_open_in(&af, s.dir, "joined.dat", &e), 0);
+    fputs("j", af.fp);
+    ck_assert_int_eq(atomic_commit(&af, &e), 0);
+    expect_contents(scratch_path(&s, "joined.dat", path, sizeof path), "j");
+
+    memset(dir, 'd', sizeof dir - 1);
+    dir[sizeof dir - 1] = '\0';
+    ck_assert_int_eq(atomic_open_in(&af, dir, "x.dat", &e), -1);
+    expect_one_sentence("atomic_open_in of a long directory", e.msg);
+    expect_in_msg("atomic_open_in of a long directory", e.msg, "use a shorter");
+    atomic_abort(&af); /* harmless after a failed open */
+    ck_assert_int_eq(atomic_open(&af, dir, &e), -1);
+    expect_in_msg("atomic_open of a long path", e.msg, "longer than 4095 bytes");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A directory, a socket and a block device are refused by name, before
+ * anything is created, by atomic_check and atomic_open alike. */
+START_TEST(test_atomic_refuses_directory_socket_block_device)
+{
+    Scratch s;
+    char dir[512], sock[512], blk[512], link[512];
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    int fd;
+
+    scratch_make(&s);
+    ck_assert_int_eq(mkdir(scratch_path(&s, "adir", dir, sizeof dir), 0755), 0);
+    expect_refused("a directory", dir, "it is a directory, not a file");
+    ck_assert_int_eq(symlink("adir", scratch_path(&s, "to-dir", link, sizeof link)), 0);
+    expect_refused("a link to a directory", link, "it is a directory");
+
+    scratch_path(&s, "sock", sock, sizeof sock);
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%.100s", sock);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_msg(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "bind %s: %s",
+                  sock, strerror(errno));
+    expect_refused("a socket", sock, "it is a socket");
+    close(fd);
+    expect_entries(&s, 3, "after refusing a directory and a socket");
+
+    scratch_path(&s, "blk", blk, sizeof blk);
+    if (make_node("a block device is refused", blk, S_IFBLK, 7, 0) == 0) {
+        expect_refused("a block device", blk, "it is a block device");
+        ck_assert_uint_eq(lstat_type(blk), S_IFBLK);
+        expect_entries(&s, 4, "after refusing a block device");
+    }
+    scratch_remove(&s);
+}
+END_TEST
+
+START_TEST(test_atomic_missing_directory)
+{
+    Scratch s;
+    char path[512], file[512];
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "missing/out.dat", path, sizeof path);
+    expect_refused("a missing directory", path, "does not exist; create it first (mkdir -p ");
+    write_bytes(scratch_path(&s, "file", file, sizeof file), "f", 1);
+    scratch_path(&s, "file/out.dat", path, sizeof path);
+    expect_refused("a path below a file", path, "is a file, not a directory");
+    ck_assert_int_eq(atomic_check("", &e), -1);
+    expect_in_msg("atomic_check of \"\"", e.msg, "empty name");
+    expect_entries(&s, 1, "after refusing");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* Something else takes the target's name between open and commit: the
+ * rename fails, and the temporary file goes. */
+START_TEST(test_atomic_failed_rename_leaves_no_temp)
+{
+    Scratch s;
+    char path[512], inside[512];
     AtomicFile af;
     CnnError e;
 
     scratch_make(&s);
     scratch_path(&s, "target", path, sizeof path);
-    ck_assert_int_eq(mkdir(path, 0755), 0);
     ck_assert_int_eq(atomic_open(&af, path, &e), 0);
     fputs("data", af.fp);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    write_bytes(scratch_path(&s, "target/keep", inside, sizeof inside), "k", 1);
     ck_assert_int_eq(atomic_commit(&af, &e), -1);
-    expect_one_sentence("atomic_commit over a directory", e.msg);
-    expect_in_msg("atomic_commit over a directory", e.msg, path);
-    expect_in_msg("atomic_commit over a directory", e.msg, "Is a directory");
-    ck_assert_msg(scratch_count(&s, names, sizeof names) == 1,
-                  "files left after a failed commit: %s", names);
+    expect_one_sentence("atomic_commit over a new directory", e.msg);
+    expect_in_msg("atomic_commit over a new directory", e.msg, path);
+    expect_in_msg("atomic_commit over a new directory", e.msg, "replacing it failed");
+    expect_entries(&s, 1, "after a failed rename");
     atomic_abort(&af); /* harmless after a failed commit */
     scratch_remove(&s);
 }
 END_TEST
 
-/* A write that fails (here the file size limit, as on a full disk) is
- * caught at commit, and the target is left as it was. */
+/* A write that fails (here the file size limit) is caught at commit with
+ * its cause, and the target is left as it was. */
 START_TEST(test_atomic_write_error_caught_at_commit)
 {
     Scratch s;
-    char path[512], names[512];
-    static char block[1 << 16];
-    unsigned char buf[16];
+    char path[512];
     struct rlimit lim = {4096, 4096};
-    AtomicFile af;
-    CnnError e;
 
     scratch_make(&s);
     scratch_path(&s, "big.dat", path, sizeof path);
     write_bytes(path, "old", 3);
     signal(SIGXFSZ, SIG_IGN); /* get EFBIG instead of being killed */
     ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
-    ck_assert_int_eq(atomic_open(&af, path, &e), 0);
-    memset(block, 'x', sizeof block);
-    fwrite(block, 1, sizeof block, af.fp);
-    ck_assert_int_eq(atomic_commit(&af, &e), -1);
-    expect_one_sentence("atomic_commit after a failed write", e.msg);
-    expect_in_msg("atomic_commit after a failed write", e.msg, path);
-    ck_assert_msg(scratch_count(&s, names, sizeof names) == 1,
-                  "files left after a failed write: %s", names);
-    ck_assert_int_eq(read_bytes(path, buf, sizeof buf), 3);
+    expect_write_fails("a write past the file size limit", path, 1 << 16,
+                       "the file would exceed the file size limit");
+    expect_entries(&s, 1, "after a failed write");
+    expect_contents(path, "old");
     scratch_remove(&s);
 }
 END_TEST
 
-START_TEST(test_atomic_open_in_missing_directory)
+/* A real full disk: a 64 kB tmpfs, mounted in a mount namespace of this
+ * test's own process (root only; skipped elsewhere). The old file stays,
+ * no temporary file is left, and the message says why. */
+START_TEST(test_atomic_full_disk_keeps_the_old_file)
 {
+    static const char test[] = "a full disk keeps the old file";
+    Scratch s, inner;
+    char fs[512], path[512], why[256];
+
+    scratch_make(&s);
+    ck_assert_int_eq(mkdir(scratch_path(&s, "fs", fs, sizeof fs), 0755), 0);
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("cnn-test", fs, "tmpfs", 0, "size=64k") != 0) {
+        snprintf(why, sizeof why, "cannot mount a small tmpfs (%s)", strerror(errno));
+        skip_because(test, why);
+        scratch_remove(&s);
+        return;
+    }
+    scratch_path(&s, "fs/y.npy", path, sizeof path);
+    write_bytes(path, "old", 3);
+    expect_write_fails(test, path, 1 << 18, "no space left on device");
+    expect_contents(path, "old");
+    snprintf(inner.dir, sizeof inner.dir, "%.200s", fs);
+    expect_entries(&inner, 1, "the full file system after a failed write");
+    ck_assert_int_eq(umount(fs), 0);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A character device is written in place, never replaced: a node like
+ * /dev/null takes the data and stays a device; one like /dev/full fails
+ * with "no space left on device" and stays a device too. */
+START_TEST(test_atomic_character_device_written_in_place)
+{
+    static const char test[] = "a character device is written in place";
     Scratch s;
-    char path[512];
+    char null_dev[512], full_dev[512], link[512];
     AtomicFile af;
     CnnError e;
 
     scratch_make(&s);
-    scratch_path(&s, "missing/out.dat", path, sizeof path);
-    ck_assert_int_eq(atomic_open(&af, path, &e), -1);
-    ck_assert_ptr_null(af.fp);
-    expect_one_sentence("atomic_open in a missing directory", e.msg);
-    expect_in_msg("atomic_open in a missing directory", e.msg, path);
-    expect_in_msg("atomic_open in a missing directory", e.msg,
-                  "No such file or directory");
-    atomic_abort(&af); /* harmless after a failed open */
-    ck_assert_int_eq(scratch_count(&s, NULL, 0), 0);
+    scratch_path(&s, "null", null_dev, sizeof null_dev);
+    scratch_path(&s, "full", full_dev, sizeof full_dev);
+    if (make_node(test, null_dev, S_IFCHR, 1, 3) || make_node(test, full_dev, S_IFCHR, 1, 7)) {
+        scratch_remove(&s);
+        return;
+    }
+    ck_assert_msg(atomic_check(null_dev, &e) == 0, "atomic_check: %s", e.msg);
+    ck_assert_msg(write_text(null_dev, "into the void\n", &e) == 0, "null: %s", e.msg);
+    ck_assert_uint_eq(lstat_type(null_dev), S_IFCHR);
+    expect_entries(&s, 2, "after writing a null device");
+
+    expect_write_fails("writing a full device", full_dev, 1 << 16,
+                       "no space left on device");
+    ck_assert_uint_eq(lstat_type(full_dev), S_IFCHR);
+
+    /* a small write fails at the commit's flush, just the same */
+    ck_assert_int_eq(write_text(full_dev, "x", &e), -1);
+    expect_in_msg("a small write to a full device", e.msg, "no space left on device");
+
+    /* through a link, the device is still written, and the link stays */
+    ck_assert_int_eq(symlink("null", scratch_path(&s, "to-null", link, sizeof link)), 0);
+    ck_assert_msg(write_text(link, "via a link\n", &e) == 0, "link: %s", e.msg);
+    ck_assert_uint_eq(lstat_type(link), S_IFLNK);
+    ck_assert_uint_eq(lstat_type(null_dev), S_IFCHR);
+    expect_entries(&s, 3, "after writing devices");
+
+    /* aborting drops what is buffered */
+    ck_assert_int_eq(atomic_open(&af, full_dev, &e), 0);
+    fputs("never written", af.fp);
+    atomic_abort(&af);
+    ck_assert_uint_eq(lstat_type(full_dev), S_IFCHR);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A FIFO is written in place: its reader gets the data, and it stays a
+ * FIFO. */
+START_TEST(test_atomic_fifo_written_in_place)
+{
+    Scratch s;
+    char fifo[512], got[256];
+    int report[2], status;
+    ssize_t n = 0;
+    pid_t pid;
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "fifo", fifo, sizeof fifo);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(pipe(report), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) { /* the reader: passes what it reads on through report */
+        char buf[256];
+        ssize_t k;
+        int fd = open(fifo, O_RDONLY);
+        close(report[0]);
+        while (fd >= 0 && (k = read(fd, buf, sizeof buf)) > 0)
+            if (write(report[1], buf, (size_t)k) != k)
+                _exit(2);
+        _exit(fd >= 0 ? 0 : 1);
+    }
+    close(report[1]);
+    ck_assert_msg(atomic_check(fifo, &e) == 0, "atomic_check: %s", e.msg);
+    ck_assert_msg(write_text(fifo, "through the fifo\n", &e) == 0, "fifo: %s", e.msg);
+    for (ssize_t k; (k = read(report[0], got + n, sizeof got - 1 - (size_t)n)) > 0;)
+        n += k;
+    got[n] = '\0';
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_str_eq(got, "through the fifo\n");
+    ck_assert_uint_eq(lstat_type(fifo), S_IFIFO);
+    expect_entries(&s, 1, "after writing a FIFO");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* /proc/self/fd/N (what /dev/stdout and /dev/fd/N lead to): to a pipe it
+ * is a FIFO, written in place; to a file, the file is added to, in place,
+ * as writes to the descriptor would be, not replaced under it. */
+START_TEST(test_atomic_proc_fd_links_written_in_place)
+{
+    Scratch s;
+    char path[512], link[64], got[64];
+    struct stat before, after;
+    int p[2], fd;
+    ssize_t n;
+    CnnError e;
+
+    ck_assert_int_eq(pipe(p), 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", p[1]);
+    ck_assert_msg(atomic_check(link, &e) == 0, "atomic_check %s: %s", link, e.msg);
+    ck_assert_msg(write_text(link, "piped\n", &e) == 0, "%s: %s", link, e.msg);
+    n = read(p[0], got, sizeof got - 1);
+    ck_assert_int_eq(n, 6);
+    got[n] = '\0';
+    ck_assert_str_eq(got, "piped\n");
+
+    scratch_make(&s);
+    scratch_path(&s, "stdout.txt", path, sizeof path);
+    write_bytes(path, "header\n", 7);
+    fd = open(path, O_WRONLY | O_APPEND);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(stat(path, &before), 0);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ck_assert_msg(atomic_check(link, &e) == 0, "atomic_check %s: %s", link, e.msg);
+    ck_assert_msg(write_text(link, "redirected\n", &e) == 0, "%s: %s", link, e.msg);
+    snprintf(link, sizeof link, "/dev/fd/%d", fd);
+    ck_assert_msg(write_text(link, "again\n", &e) == 0, "%s: %s", link, e.msg);
+    expect_contents(path, "header\nredirected\nagain\n");
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_msg(after.st_ino == before.st_ino,
+                  "the file behind the descriptor was replaced, not written");
+    expect_entries(&s, 1, "after writing a file through /proc/self/fd");
+    close(fd);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A link is followed to its final target, which gets the new file; the
+ * links stay links, relative ones taken from their own directory. */
+START_TEST(test_atomic_symlinks_followed_to_the_target)
+{
+    Scratch s;
+    char sub[512], target[512], link1[512], link2[512], abs_link[512];
+    struct stat st;
+    CnnError e;
+
+    umask(022);
+    scratch_make(&s);
+    ck_assert_int_eq(mkdir(scratch_path(&s, "sub", sub, sizeof sub), 0755), 0);
+    scratch_path(&s, "sub/y.npy", target, sizeof target);
+    write_bytes(target, "old", 3);
+    ck_assert_int_eq(chmod(target, 0600), 0);
+    /* link1 -> sub/link2 -> y.npy (relative to sub/) */
+    ck_assert_int_eq(symlink("y.npy", scratch_path(&s, "sub/link2", link2, sizeof link2)), 0);
+    ck_assert_int_eq(symlink("sub/link2", scratch_path(&s, "link1", link1, sizeof link1)), 0);
+    ck_assert_msg(atomic_check(link1, &e) == 0, "atomic_check: %s", e.msg);
+    ck_assert_msg(write_text(link1, "new via two links", &e) == 0, "link1: %s", e.msg);
+    ck_assert_uint_eq(lstat_type(link1), S_IFLNK);
+    ck_assert_uint_eq(lstat_type(link2), S_IFLNK);
+    expect_contents(target, "new via two links");
+    ck_assert_int_eq(stat(target, &st), 0);
+    ck_assert_msg((st.st_mode & 0777) == 0600, "the target's mode became %03o, not 0600",
+                  (unsigned)(st.st_mode & 0777));
+    expect_entries(&s, 2, "the scratch directory after writing through links");
+    Scratch in_sub;
+    snprintf(in_sub.dir, sizeof in_sub.dir, "%.200s", sub);
+    expect_entries(&in_sub, 2, "sub/ after writing through links");
+
+    /* an absolute link */
+    ck_assert_int_eq(symlink(target, scratch_path(&s, "abs", abs_link, sizeof abs_link)), 0);
+    ck_assert_msg(write_text(abs_link, "absolute", &e) == 0, "abs: %s", e.msg);
+    ck_assert_uint_eq(lstat_type(abs_link), S_IFLNK);
+    expect_contents(target, "absolute");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A dangling link creates its target, in an existing directory; with the
+ * directory missing, nothing is created and the message names both. A loop
+ * of links is refused. */
+START_TEST(test_atomic_dangling_and_looping_links)
+{
+    Scratch s;
+    char link[512], target[512], nowhere[512], loop_a[512], loop_b[512];
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "made-by-link.dat", target, sizeof target);
+    ck_assert_int_eq(symlink("made-by-link.dat", scratch_path(&s, "dangling", link, sizeof link)), 0);
+    ck_assert_msg(atomic_check(link, &e) == 0, "atomic_check: %s", e.msg);
+    ck_assert_msg(write_text(link, "created", &e) == 0, "dangling: %s", e.msg);
+    ck_assert_uint_eq(lstat_type(link), S_IFLNK);
+    expect_contents(target, "created");
+
+    ck_assert_int_eq(symlink("no/such/dir/y.npy", scratch_path(&s, "nowhere", nowhere, sizeof nowhere)), 0);
+    expect_refused("a link into a missing directory", nowhere,
+                   "/no/such/dir/y.npy): its directory ");
+
+    ck_assert_int_eq(symlink("loop-b", scratch_path(&s, "loop-a", loop_a, sizeof loop_a)), 0);
+    ck_assert_int_eq(symlink("loop-a", scratch_path(&s, "loop-b", loop_b, sizeof loop_b)), 0);
+    expect_refused("a loop of links", loop_a, "Too many levels of symbolic links");
+    expect_entries(&s, 5, "after following links");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A link may lead to a path too long: too long for the temporary file
+ * beside it (an absolute link), or too long once its directory is put in
+ * front (a relative one). */
+START_TEST(test_atomic_links_to_overlong_paths)
+{
+    static const struct {
+        const char *name, *want;
+        char first; /* of the link's text: '/' absolute, 'r' relative */
+    } cases[] = {{"abs", "use a shorter one", '/'},
+                 {"rel", "the file its links lead to has a path longer than 4095", 'r'}};
+    Scratch s;
+    char link[512], text[4090];
+    AtomicFile af;
+    CnnError e;
+
+    scratch_make(&s);
+    for (int k = 0; k < 2; k++) {
+        /* 4089 bytes in names of 99 (a name may have 255) */
+        memset(text, 'f', sizeof text - 1);
+        for (size_t i = 0; i < sizeof text - 1; i += 100)
+            text[i] = '/';
+        text[0] = cases[k].first;
+        text[sizeof text - 1] = '\0';
+        ck_assert_int_eq(symlink(text, scratch_path(&s, cases[k].name, link, sizeof link)), 0);
+        ck_assert_int_eq(atomic_open(&af, link, &e), -1);
+        expect_one_sentence(cases[k].name, e.msg);
+        expect_in_msg(cases[k].name, e.msg, cases[k].want);
+    }
+    expect_entries(&s, 2, "after refusing");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A relative path is written in the current directory; "/x" has "/" as
+ * its directory. */
+START_TEST(test_atomic_relative_and_root_paths)
+{
+    Scratch s;
+    char path[512];
+    CnnError e;
+    int rc;
+
+    scratch_make(&s);
+    ck_assert_int_eq(chdir(s.dir), 0);
+    ck_assert_msg(write_text("rel.dat", "relative", &e) == 0, "rel.dat: %s", e.msg);
+    ck_assert_int_eq(symlink("rel.dat", "rel-link"), 0);
+    ck_assert_msg(write_text("rel-link", "via a relative link", &e) == 0, "%s", e.msg);
+    expect_contents(scratch_path(&s, "rel.dat", path, sizeof path), "via a relative link");
+    expect_entries(&s, 2, "after writing relative paths");
+    rc = atomic_check("/no-such-cnn-test-file", &e);
+    ck_assert_msg(rc == 0 || strstr(e.msg, "cannot create a file in / ("),
+                  "atomic_check of a file in /: %s", e.msg);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A link whose directory part is a file. */
+START_TEST(test_atomic_links_into_nowhere)
+{
+    Scratch s;
+    char file[512], link[512];
+
+    scratch_make(&s);
+    write_bytes(scratch_path(&s, "afile", file, sizeof file), "f", 1);
+    ck_assert_int_eq(symlink("afile/y.npy", scratch_path(&s, "into-file", link, sizeof link)), 0);
+    expect_refused("a link below a file", link, "is a file, not a directory");
+
+    expect_entries(&s, 2, "after refusing");
+    scratch_remove(&s);
+}
+END_TEST
+
+/* A pipe whose reader has gone: the commit says so. */
+START_TEST(test_atomic_pipe_without_a_reader)
+{
+    char link[64];
+    int p[2];
+    CnnError e;
+
+    signal(SIGPIPE, SIG_IGN); /* get EPIPE instead of being killed */
+    ck_assert_int_eq(pipe(p), 0);
+    close(p[0]);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", p[1]);
+    ck_assert_int_eq(write_text(link, "nobody reads this", &e), -1);
+    expect_one_sentence("a pipe without a reader", e.msg);
+    expect_in_msg("a pipe without a reader", e.msg, "the reading end of the pipe was closed");
+    close(p[1]);
+}
+END_TEST
+
+/* Without root's rights (the test drops them when it has them): a FIFO one
+ * may not write, and a directory one may not create files in. */
+START_TEST(test_atomic_permission_denied)
+{
+    Scratch s;
+    char fifo[512], dir[512], path[512];
+
+    scratch_make(&s);
+    ck_assert_int_eq(chmod(s.dir, 0755), 0);
+    ck_assert_int_eq(mkfifo(scratch_path(&s, "fifo", fifo, sizeof fifo), 0600), 0);
+    ck_assert_int_eq(mkdir(scratch_path(&s, "ro", dir, sizeof dir), 0555), 0);
+    scratch_path(&s, "ro/new.dat", path, sizeof path);
+    if (geteuid() == 0) /* nobody, real and effective, until the end */
+        ck_assert_msg(setresuid(65534, 65534, 0) == 0, "cannot become nobody: %s",
+                      strerror(errno));
+    expect_refused("a FIFO one may not write", fifo, "Permission denied");
+    expect_refused("a directory one may not write in", path, "Permission denied");
+    if (getuid() == 65534)
+        ck_assert_int_eq(setresuid(0, 0, 0), 0);
+    scratch_remove(&s);
+}
+END_TEST
+
+/* Several files commit together: when one of them fails, none replaces its
+ * target and no temporary file is left. */
+START_TEST(test_atomic_commit_all_is_all_or_nothing)
+{
+    static const char test[] = "atomic_commit_all is all or nothing";
+    Scratch s;
+    char a[512], b[512], full[512];
+    AtomicFile af[3];
+    CnnError e;
+
+    scratch_make(&s);
+    scratch_path(&s, "a.dat", a, sizeof a);
+    scratch_path(&s, "b.dat", b, sizeof b);
+    write_bytes(a, "old a", 5);
+    ck_assert_int_eq(atomic_open(&af[0], a, &e), 0);
+    ck_assert_int_eq(atomic_open(&af[1], b, &e), 0);
+    fputs("new a", af[0].fp);
+    fputs("new b", af[1].fp);
+    ck_assert_msg(atomic_commit_all(af, 2, &e) == 0, "commit_all: %s", e.msg);
+    expect_contents(a, "new a");
+    expect_contents(b, "new b");
+    expect_entries(&s, 2, "after committing two files");
+
+    scratch_path(&s, "full", full, sizeof full);
+    if (make_node(test, full, S_IFCHR, 1, 7) == 0) {
+        ck_assert_int_eq(atomic_open(&af[0], a, &e), 0);
+        ck_assert_int_eq(atomic_open(&af[1], full, &e), 0);
+        ck_assert_int_eq(atomic_open(&af[2], b, &e), 0);
+        for (int k = 0; k < 3; k++)
+            fputs("newer", af[k].fp);
+        ck_assert_int_eq(atomic_commit_all(af, 3, &e), -1);
+        expect_in_msg(test, e.msg, "no space left on device");
+        expect_contents(a, "new a");
+        expect_contents(b, "new b");
+        expect_entries(&s, 3, "after a failed commit of three files");
+    }
+    scratch_remove(&s);
+}
+END_TEST
+
+START_TEST(test_dat_write_matrix_for_gnuplot)
+{
+    Scratch s;
+    char path[512];
+    const float m[6] = {1.0f, -0.5f, 1e-7f, 3.0f, 1234567.0f, 0.0f};
+    CnnError e;
+
+    scratch_make(&s);
+    ck_assert_msg(dat_write_matrix(s.dir, "m.dat", "a test", m, 2, 3, &e) == 0,
+                  "dat_write_matrix: %s", e.msg);
+    expect_contents(scratch_path(&s, "m.dat", path, sizeof path),
+                    "# a test: 2 rows x 3 columns, row 0 first\n"
+                    "1 -0.5 1e-07\n3 1.23457e+06 0\n");
+    ck_assert_int_eq(dat_write_matrix(s.dir, "no/m.dat", "x", m, 2, 3, &e), -1);
+    expect_in_msg("dat_write_matrix into a missing directory", e.msg, "does not exist");
     scratch_remove(&s);
 }
 END_TEST
@@ -1227,9 +2089,24 @@ static Suite *atomic_suite(void)
     tcase_set_timeout(tc, TIMEOUT_S);
     tcase_add_test(tc, test_atomic_commit_makes_the_file);
     tcase_add_test(tc, test_atomic_abort_leaves_nothing);
-    tcase_add_test(tc, test_atomic_failed_commit_leaves_no_temp);
+    tcase_add_test(tc, test_atomic_open_in_joins_dir_and_name);
+    tcase_add_test(tc, test_atomic_refuses_directory_socket_block_device);
+    tcase_add_test(tc, test_atomic_missing_directory);
+    tcase_add_test(tc, test_atomic_failed_rename_leaves_no_temp);
     tcase_add_test(tc, test_atomic_write_error_caught_at_commit);
-    tcase_add_test(tc, test_atomic_open_in_missing_directory);
+    tcase_add_test(tc, test_atomic_full_disk_keeps_the_old_file);
+    tcase_add_test(tc, test_atomic_character_device_written_in_place);
+    tcase_add_test(tc, test_atomic_fifo_written_in_place);
+    tcase_add_test(tc, test_atomic_proc_fd_links_written_in_place);
+    tcase_add_test(tc, test_atomic_symlinks_followed_to_the_target);
+    tcase_add_test(tc, test_atomic_dangling_and_looping_links);
+    tcase_add_test(tc, test_atomic_links_to_overlong_paths);
+    tcase_add_test(tc, test_atomic_commit_all_is_all_or_nothing);
+    tcase_add_test(tc, test_atomic_relative_and_root_paths);
+    tcase_add_test(tc, test_atomic_links_into_nowhere);
+    tcase_add_test(tc, test_atomic_pipe_without_a_reader);
+    tcase_add_test(tc, test_atomic_permission_denied);
+    tcase_add_test(tc, test_dat_write_matrix_for_gnuplot);
     suite_add_tcase(s, tc);
     return s;
 }
@@ -1284,17 +2161,24 @@ static void read_terminal(int master, char *text, size_t len)
     }
 }
 
+/* Makes stderr a pseudo-terminal; *master reads what it shows. */
+static void stderr_to_terminal(int *master, int *slave)
+{
+    *master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_msg(*master >= 0, "posix_openpt failed: %s", strerror(errno));
+    ck_assert_int_eq(grantpt(*master), 0);
+    ck_assert_int_eq(unlockpt(*master), 0);
+    *slave = open(ptsname(*master), O_RDWR | O_NOCTTY);
+    ck_assert_msg(*slave >= 0, "cannot open the terminal: %s", strerror(errno));
+    ck_assert_int_ge(dup2(*slave, 2), 0);
+}
+
 START_TEST(test_progress_draws_on_a_terminal)
 {
-    int master = posix_openpt(O_RDWR | O_NOCTTY), slave;
+    int master, slave;
     char text[1024];
 
-    ck_assert_msg(master >= 0, "posix_openpt failed: %s", strerror(errno));
-    ck_assert_int_eq(grantpt(master), 0);
-    ck_assert_int_eq(unlockpt(master), 0);
-    slave = open(ptsname(master), O_RDWR | O_NOCTTY);
-    ck_assert_msg(slave >= 0, "cannot open the terminal: %s", strerror(errno));
-    ck_assert_int_ge(dup2(slave, 2), 0);
+    stderr_to_terminal(&master, &slave);
     run_progress("epoch 1", 10);
     read_terminal(master, text, sizeof text);
     expect_in_msg("the progress bar", text, "epoch 1 [");
@@ -1308,6 +2192,34 @@ START_TEST(test_progress_draws_on_a_terminal)
 }
 END_TEST
 
+/* Without a total: a count and a rate. A redraw comes at most every 0.1 s,
+ * so an update after a pause draws, one right after it does not. */
+START_TEST(test_progress_unknown_total_and_redraw_pace)
+{
+    int master, slave, draws = 0;
+    char text[1024];
+    Progress p;
+
+    stderr_to_terminal(&master, &slave);
+    progress_start(&p, "reading", 0);   /* draws */
+    progress_update(&p, 1);             /* too soon: no draw */
+    usleep(150000);
+    progress_update(&p, 7);             /* draws */
+    progress_update(&p, 8);             /* too soon */
+    progress_finish(&p);                /* draws, ends the line */
+    read_terminal(master, text, sizeof text);
+    for (const char *q = text; (q = strstr(q, "\033[K")) != NULL; q++)
+        draws++; /* each draw ends by clearing the rest of the line */
+    expect_in_msg("a progress line without a total", text, "reading  7  ");
+    expect_in_msg("a progress line without a total", text, "reading  8  ");
+    ck_assert_msg(strstr(text, "reading  1  ") == NULL && draws == 3,
+                  "expected 3 draws (start, after the pause, finish), got %d: %s",
+                  draws, text);
+    close(slave);
+    close(master);
+}
+END_TEST
+
 static Suite *progress_suite(void)
 {
     Suite *s = suite_create("progress");
@@ -1315,6 +2227,7 @@ static Suite *progress_suite(void)
     tcase_set_timeout(tc, TIMEOUT_S);
     tcase_add_test(tc, test_progress_silent_when_not_a_terminal);
     tcase_add_test(tc, test_progress_draws_on_a_terminal);
+    tcase_add_test(tc, test_progress_unknown_total_and_redraw_pace);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,6 +53,9 @@ static int syntax_error(const CnnFlagSpec *s, const char *text, CnnError *e)
     case CNN_FLAG_BOOL:
         return cnn_fail(e, "--%s takes 1 (true) or 0 (false), but got '%s'",
                         s->name, text);
+    case CNN_FLAG_WORD:
+        return cnn_fail(e, "--%s takes one of %s, but got '%s'", s->name,
+                        s->def, text);
     }
     return cnn_fail(e, "--%s has an unknown kind", s->name);
 }
@@ -105,6 +108,22 @@ int cnn_parse_flag_value(const CnnFlagSpec *s, const char *text,
             return syntax_error(s, text, e);
         v->i[0] = v->i[1] = text[0] == '1';
         return 0;
+    case CNN_FLAG_WORD: {
+        /* the whole list is how set_defaults asks for the default: word 0 */
+        if (strcmp(text, s->def) == 0) return 0;
+        const size_t len = strlen(text);
+        int k = 0;
+        for (const char *w = s->def; w; k++) {
+            const char *bar = strchr(w, '|');
+            const size_t n = bar ? (size_t)(bar - w) : strlen(w);
+            if (len > 0 && n == len && strncmp(w, text, n) == 0) {
+                v->i[0] = v->i[1] = k;
+                return 0;
+            }
+            w = bar ? bar + 1 : NULL;
+        }
+        return syntax_error(s, text, e);
+    }
     }
     return syntax_error(s, text, e);
 }

@@ -42,7 +42,9 @@ typedef enum {
     CNN_FLAG_INT,      /* one integer */
     CNN_FLAG_INT_PAIR, /* "a" for (a, a) or "a,b" for (h, w) = (a, b) */
     CNN_FLAG_FLOAT,    /* one finite number */
-    CNN_FLAG_BOOL      /* 1 or 0 */
+    CNN_FLAG_BOOL,     /* 1 or 0 */
+    CNN_FLAG_WORD      /* one of the words of def, "a|b|c" (the first is the
+                        * default); i[0] = its position in that list */
 } CnnFlagKind;
 
 typedef struct {

@@ -57,6 +57,7 @@ void cnn_print_help(FILE *f)
         "  cnn op NAME [--FLAG VALUE ...] IN.npy ... -o OUT.npy ...\n"
         "  cnn op --list         every op: inputs, outputs, flags, defaults\n"
         "  cnn op NAME --help    one op in detail, with an example\n"
+        "  cnn rf SPEC           receptive fields of an architecture (cnn rf --help)\n"
         "  cnn --help            this text (also: cnn help)\n"
         "  cnn --version         which implementation this binary runs\n"
         "\n"
@@ -75,7 +76,10 @@ void cnn_print_help(FILE *f)
         "\n"
         "Exit status: 0 done; 1 a problem with a file or with the tensors'\n"
         "shapes; 2 a mistake in the command line. Errors are one line on\n"
-        "stderr, and no output file is written unless all of them are.\n",
+        "stderr, and no output file is written unless all of them are.\n"
+        "An output that exists is replaced whole; a symbolic link's target is\n"
+        "written; a device or FIFO (/dev/null, /dev/stdout) is written to,\n"
+        "never replaced.\n",
         impl_description(), names);
 }
 
@@ -86,6 +90,7 @@ static const char *kind_text(CnnFlagKind kind)
     case CNN_FLAG_INT_PAIR: return "int or h,w";
     case CNN_FLAG_FLOAT: return "float";
     case CNN_FLAG_BOOL: return "1 or 0";
+    case CNN_FLAG_WORD: return "word";
     }
     return "?";
 }
@@ -96,6 +101,10 @@ static void range_text(const CnnFlagSpec *s, char *buf, size_t len)
     int no_max = s->max >= CNN_FLAG_INT_MAX || isinf(s->max);
     buf[0] = '\0';
     if (s->kind == CNN_FLAG_BOOL) return;
+    if (s->kind == CNN_FLAG_WORD) { /* " (one of a|b|c)" */
+        snprintf(buf, len, " (one of %s)", s->def);
+        return;
+    }
     if (isinf(s->min) && no_max) return;
     if (no_max)
         snprintf(buf, len, " >= %.10g", s->min);
@@ -107,10 +116,13 @@ static void range_text(const CnnFlagSpec *s, char *buf, size_t len)
 
 static void print_flag(FILE *f, const CnnFlagSpec *s, int first)
 {
-    char range[64];
+    char range[96], def[64];
     range_text(s, range, sizeof range);
+    /* a word flag's default is the first word of its list */
+    snprintf(def, sizeof def, "%.*s", (int)strcspn(s->def, s->kind == CNN_FLAG_WORD ? "|" : ""),
+             s->def);
     fprintf(f, "  %-9s--%-10s %s%s, default %s: %s\n", first ? "flags" : "",
-            s->name, kind_text(s->kind), range, s->def, s->help);
+            s->name, kind_text(s->kind), range, def, s->help);
 }
 
 static void print_op_block(FILE *f, const CnnOp *op)

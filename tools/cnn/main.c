@@ -12,6 +12,8 @@
  * Exit status: 0 done, 1 a problem with a file or the tensors (data), 2 a
  * mistake in the command line (usage). Every error is one sentence on
  * stderr, and no output file appears unless every output is complete.
+ * Outputs are written through atomic_file.h: -o /dev/null or a FIFO is
+ * written, never replaced, and a symbolic link's target gets the file.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,6 +27,7 @@
 #include "cnn_args.h"
 #include "cnn_help.h"
 #include "cnn_op.h"
+#include "cnn_rf.h"
 #include "npy.h"
 
 enum { EXIT_DATA = 1, EXIT_USAGE = 2 };
@@ -79,16 +82,13 @@ static int take_impl_flag(int *argc, char **argv, const char **impl,
 
 #ifndef CNN_IMPL_STUDENT
 /* The directory holding this executable, with a trailing '/'. */
-static int own_directory(const char *argv0, char *dir, size_t len,
-                         CnnError *e)
+static int own_directory(char *dir, size_t len, CnnError *e)
 {
-    ssize_t n = readlink("/proc/self/exe", dir, len - 1);
-    if (n < 0) {
-        if (!strchr(argv0, '/'))
-            return cnn_fail(e, "cannot tell where this cnn binary lives; run "
-                            "build/bin/cnn-student directly");
-        n = (ssize_t)snprintf(dir, len, "%s", argv0);
-    }
+    ssize_t n = readlink("/proc/self/exe", dir, len - 1); /* Linux's name for it */
+    if (n < 0)
+        return cnn_fail(e, "cannot tell where this cnn binary lives (/proc/"
+                        "self/exe: %s); run build/bin/cnn-student directly",
+                        strerror(errno));
     dir[n] = '\0';
     strrchr(dir, '/')[1] = '\0';
     return 0;
@@ -132,7 +132,7 @@ static int rebuild_student(const char *bindir, CnnError *e)
 static int exec_student(char **argv, CnnError *e)
 {
     char path[4096];
-    if (own_directory(argv[0], path, sizeof path - 16, e)) return EXIT_DATA;
+    if (own_directory(path, sizeof path - 16, e)) return EXIT_DATA;
     if (rebuild_student(path, e)) return EXIT_DATA;
     strcat(path, "cnn-student");
     if (access(path, X_OK) != 0) {
@@ -150,29 +150,13 @@ static int exec_student(char **argv, CnnError *e)
 
 /* ---- files -------------------------------------------------------------- */
 
-/* The output's directory must exist and be writable before any work. */
-static int check_output_path(const char *path, CnnError *e)
+/* The outputs are checked before any work: each must name something
+ * atomic_file.h can write (a file in an existing, writable directory, a
+ * device, a FIFO), so a mistake costs no computation. */
+static int check_output_paths(const CnnCall *c, CnnError *e)
 {
-    char dir[4096];
-    struct stat st;
-    if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
-        return cnn_fail(e, "the output path %.60s... is too long", path);
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return cnn_fail(e, "the output path %s is a directory; give a file "
-                        "name such as %s/y.npy", path, path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) strcpy(dir, ".");
-    else if (slash == dir) dir[1] = '\0';
-    else *slash = '\0';
-    if (stat(dir, &st) != 0)
-        return cnn_fail(e, "the directory %s of the output %s does not exist; "
-                        "create it first (mkdir -p %s)", dir, path, dir);
-    if (!S_ISDIR(st.st_mode))
-        return cnn_fail(e, "%s, where the output %s should go, is a file, not "
-                        "a directory", dir, path);
-    if (access(dir, W_OK) != 0)
-        return cnn_fail(e, "cannot write the output %s into %s: %s", path, dir,
-                        strerror(errno));
+    for (int k = 0; k < c->n_out; k++)
+        if (atomic_check(c->out_path[k], e)) return -1;
     return 0;
 }
 
@@ -198,23 +182,19 @@ static int load_input(const CnnOp *op, int k, const char *path, Tensor *t,
     return 0;
 }
 
-/* Writes every output, or none: with several outputs each goes to a
- * temporary file beside its target first, and all are renamed at the end. */
+/* Writes every output, or none: each goes to its own temporary file (a
+ * device or FIFO is written directly), and the files are renamed into place
+ * only once all of them are written (atomic_commit_all). */
 static int write_outputs(const CnnCall *c, const Tensor *out, CnnError *e)
 {
-    if (c->n_out == 1) return npy_write(c->out_path[0], &out[0], e);
-    char tmp[CNN_OP_MAX_OUTPUTS][4200];
-    int n_tmp = 0, status = 0;
-    for (; n_tmp < c->n_out && status == 0; n_tmp++) {
-        snprintf(tmp[n_tmp], sizeof tmp[n_tmp], "%s.cnn-part-%ld",
-                 c->out_path[n_tmp], (long)getpid());
-        status = npy_write(tmp[n_tmp], &out[n_tmp], e);
+    AtomicFile af[CNN_OP_MAX_OUTPUTS];
+    int opened = 0, status = 0;
+    for (; opened < c->n_out && status == 0; opened++) {
+        status = atomic_open(&af[opened], c->out_path[opened], e);
+        if (status == 0) status = npy_write_to(&af[opened], &out[opened], e);
     }
-    for (int k = 0; k < c->n_out && status == 0; k++)
-        if (rename(tmp[k], c->out_path[k]) != 0)
-            status = cnn_fail(e, "cannot write the output %s: %s",
-                              c->out_path[k], strerror(errno));
-    for (int k = 0; k < n_tmp; k++) remove(tmp[k]); /* those not renamed */
+    if (status == 0) return atomic_commit_all(af, c->n_out, e);
+    for (int k = 0; k < opened; k++) atomic_abort(&af[k]);
     return status;
 }
 
@@ -227,8 +207,7 @@ static int run_call(const CnnCall *c)
     Tensor in[CNN_OP_MAX_INPUTS] = {{0}}, out[CNN_OP_MAX_OUTPUTS] = {{0}};
     CnnError e = {""};
     int status = EXIT_DATA;
-    for (int k = 0; k < c->n_out; k++)
-        if (check_output_path(c->out_path[k], &e)) goto done;
+    if (check_output_paths(c, &e)) goto done;
     for (int k = 0; k < c->n_in; k++)
         if (load_input(op, k, c->in_path[k], &in[k], &e)) goto done;
     CnnOpArgs a = {op, in, c->in_path, c->n_in, c->flag};
@@ -325,6 +304,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "op") == 0) return cmd_op(argc - 2, argv + 2);
-    return usage_error("unknown command '%s'; the commands are op, help and "
-                       "--version (see cnn --help)", cmd);
+    if (strcmp(cmd, "rf") == 0) return cnn_cmd_rf(argc - 2, argv + 2);
+    return usage_error("unknown command '%s'; the commands are op, rf, help "
+                       "and --version (see cnn --help)", cmd);
 }

@@ -1,12 +1,17 @@
 /* op_conv2d.c: `cnn op conv2d`, torch.nn.functional.conv2d on .npy files,
  * computed by conv2d_forward of chapter 01 (chapters/01-convolution/conv.h). */
 #include <stddef.h>
+#include <stdio.h>
+
+#include <stdlib.h>
+#include <string.h>
 
 #include "cnn_op.h"
 #include "01-convolution/conv.h"
+#include "05-fast-convolution/fastconv.h"
 
 enum { IN_X, IN_WEIGHT, IN_BIAS };
-enum { FLAG_STRIDE, FLAG_PADDING, FLAG_DILATION, FLAG_GROUPS };
+enum { FLAG_STRIDE, FLAG_PADDING, FLAG_DILATION, FLAG_GROUPS, FLAG_ALGO };
 
 /* The channel counts must fit together as in eq. (1.6): groups divides C_in
  * and C_out, and each filter sees the C_in / groups channels of its group. */
@@ -106,15 +111,49 @@ static int output_size(const Conv2dGeom *g, int *oh, int *ow, CnnError *e)
     return 0;
 }
 
+/* --algo: chapter 05's engine (fastconv.h) runs the layer with the
+ * workspace it asks for; direct is chapter 01's conv2d_forward. An
+ * algorithm that cannot compute the layer says why in one sentence. */
+static int conv2d_algo_check(const Conv2dGeom *g, ConvAlgo algo, CnnError *e)
+{
+    const char *why = conv2d_forward_unsupported(g, algo);
+    if (!why) return 0;
+    return cnn_fail(e, "--algo %s cannot compute this layer: %.*s",
+                    conv_algo_name(algo), (int)strcspn(why, "."), why);
+}
+
+static int conv2d_by_algo(const Conv2dGeom *g, const CnnOpArgs *a,
+                          const float *bias, ConvAlgo algo, float *y,
+                          CnnError *e)
+{
+    const size_t bytes = conv2d_workspace_bytes(g, algo);
+    void *ws = conv2d_workspace_alloc(bytes);
+    int rc = conv2d_forward_algo(g, a->in[IN_X].data, a->in[IN_WEIGHT].data,
+                                 bias, y, algo, ws, bytes);
+    free(ws);
+    if (rc)
+        return cnn_fail(e, "--algo %s could not compute this layer",
+                        conv_algo_name(algo));
+    return 0;
+}
+
 static int run_conv2d(const CnnOpArgs *a, Tensor *out, CnnError *e)
 {
     Conv2dGeom g;
     int oh, ow;
     if (conv2d_geom(a, &g, e) || output_size(&g, &oh, &ow, e)) return -1;
+    const ConvAlgo algo = conv_algo_nth_choice(a->flag[FLAG_ALGO].i[0]);
+    if (conv2d_algo_check(&g, algo, e)) return -1;
     size_t shape[4] = {(size_t)g.n, (size_t)g.c_out, (size_t)oh, (size_t)ow};
-    out[0] = tensor_zeros(4, shape);
+    char fix[256];
+    snprintf(fix, sizeof fix, "check --padding (%d,%d), --stride (%d,%d) and "
+             "--dilation (%d,%d), which give OH x OW = %d x %d by eq. (1.7)",
+             g.pad_h, g.pad_w, g.stride_h, g.stride_w, g.dil_h, g.dil_w, oh, ow);
+    if (tensor_alloc(&out[0], 4, shape, "the output y", fix, e)) return -1;
     const float *bias =
         cnn_op_has_input(a, IN_BIAS) ? a->in[IN_BIAS].data : NULL;
+    if (algo != CONV_ALGO_DIRECT)
+        return conv2d_by_algo(&g, a, bias, algo, out[0].data, e);
     conv2d_forward(&g, a->in[IN_X].data, a->in[IN_WEIGHT].data, bias,
                    out[0].data);
     return 0;
@@ -139,6 +178,8 @@ const CnnOp cnn_op_conv2d = {
                            CNN_FLAG_INT_MAX, "spacing between kernel taps"},
         [FLAG_GROUPS] = {"groups", CNN_FLAG_INT, "1", 1, CNN_FLAG_INT_MAX,
                          "must divide C_in and C_out"},
+        [FLAG_ALGO] = {"algo", CNN_FLAG_WORD, CONV_ALGO_WORDS, 0, 0,
+                       "algorithm (chapter 05): auto picks one per layer"},
     },
     .example = "cnn op conv2d --stride 2 --padding 1 x.npy weight.npy "
                "bias.npy -o y.npy",

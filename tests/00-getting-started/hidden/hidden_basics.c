@@ -10,44 +10,21 @@
 #include "grade.h"
 #include "rng.h"
 
-#define HINT_WRAP                                                            \
-    "the offset wrapped around at 2^32 (or went through a 32-bit int): "     \
-    "convert every factor to size_t before multiplying."
-
-/* A 32-bit signed int that overflowed and was then widened to size_t. */
-static unsigned long long via_int32(unsigned long long v)
-{
-    return (unsigned long long)(long long)(int32_t)(uint32_t)v;
-}
-static unsigned long long nchw_via_int(Dims4 d, int n, int c, int h, int w)
-{
-    return via_int32(oracle_nchw(d, n, c, h, w));
-}
-static unsigned long long nhwc_via_int(Dims4 d, int n, int c, int h, int w)
-{
-    return via_int32(oracle_nhwc(d, n, c, h, w));
-}
-
 /* A tensor of 32 * 1024 * 512 * 600 (about 10^10) elements: never allocated,
  * only its offsets are computed. */
 START_TEST(test_large_offsets)
 {
     const Dims4 d = {32, 1024, 512, 600};
-    const OffsetAlt nchw_alts[] = {{oracle_nchw_wrapped32, HINT_WRAP},
-                                   {nchw_via_int, HINT_WRAP},
-                                   {oracle_nchw_hw_swapped, HINT_HW},
-                                   {oracle_nchw_nc_swapped, HINT_NC}};
-    const OffsetAlt nhwc_alts[] = {{oracle_nhwc_wrapped32, HINT_WRAP},
-                                   {nhwc_via_int, HINT_WRAP},
-                                   {oracle_nchw, HINT_NCHW_FOR_NHWC},
-                                   {oracle_nhwc_hw_swapped, HINT_NHWC_HW}};
     const int at[][4] = {{31, 1023, 511, 599}, {17, 3, 400, 7}, {0, 1000, 3, 2}};
     for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
         check_offset_at("nchw_index", nchw_index, d, at[k][0], at[k][1],
-                        at[k][2], at[k][3], oracle_nchw, nchw_alts, 4);
+                        at[k][2], at[k][3], oracle_nchw, nchw_large_alts,
+                        n_nchw_large_alts);
         check_offset_at("nhwc_index", nhwc_index, d, at[k][0], at[k][1],
-                        at[k][2], at[k][3], oracle_nhwc, nhwc_alts, 4);
+                        at[k][2], at[k][3], oracle_nhwc, nhwc_large_alts,
+                        n_nhwc_large_alts);
     }
+    check_large_shape((Dims4){1, 70000, 3, 11000});
 }
 END_TEST
 
@@ -72,17 +49,18 @@ START_TEST(test_partial_signs_and_zero)
     Cubic q = {.n = 4, .c = {-1.5, 0.75, 2.0, -0.25}};
     float x[4] = {0.0f, -1.25f, -0.5f, 2.0f};
     const float h = 0x1p-6f;
+    const TestFn cubic = {"cubic", cubic_f, &q};
     for (size_t i = 0; i < 4; i++) {
         const double xi = x[i], hh = h;
-        check_partial("cubic", cubic_f, &q, x, 4, i, h,
-                      q.c[i] * (3.0 * xi * xi + hh * hh), 1e-9);
+        check_partial(&cubic, x, 4, i, h, q.c[i] * (3.0 * xi * xi + hh * hh),
+                      1e-9);
     }
 
     Shifted sq = {.n = 2, .c = {-2501.0, 0.0}};
     float y[2] = {-2500.3f, 0.25f};
     OracleProbe p = oracle_probe(shifted_f, &sq, y, 2, 0, 1e-3f);
-    check_partial("(x+2501)^2/2", shifted_f, &sq, y, 2, 0, 1e-3f,
-                  oracle_central(&p), 1e-6);
+    const TestFn shifted = {"(x+2501)^2/2", shifted_f, &sq};
+    check_partial(&shifted, y, 2, 0, 1e-3f, oracle_central(&p), 1e-6);
 }
 END_TEST
 
@@ -91,7 +69,8 @@ START_TEST(test_gradient_more)
 {
     Cubic one = {.n = 1, .c = {1.0}};
     float x1[1] = {0.75f};
-    check_gradient("x^3", cubic_f, &one, x1, 1, 0x1p-5f, 1e-9);
+    const TestFn cube = {"x^3", cubic_f, &one};
+    check_gradient(&cube, x1, 1, 0x1p-5f, 1e-9);
 
     Rng r;
     rng_seed(&r, 2004);
@@ -104,7 +83,8 @@ START_TEST(test_gradient_more)
     }
     for (size_t k = 0; k < s.n; k++)
         x[k] = (float)(2.0 * rng_uniform(&r) - 1.0);
-    check_gradient("softplus", softplus_f, &s, x, 16, 3e-3f, 1e-6);
+    const TestFn soft = {"softplus", softplus_f, &s};
+    check_gradient(&soft, x, 16, 3e-3f, 1e-6);
 }
 END_TEST
 
