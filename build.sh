@@ -13,9 +13,12 @@ RUN_LIMIT_S=${CNN_RUN_LIMIT_S:-600}
 
 # Packages every command may need, by Debian name. Optional ones are only
 # installed by `setup --optional` (CI does that, to cross-check with PyTorch).
+# nodejs typesets the notes' math at build time (KaTeX); chromium checks the
+# notes and prints the PDF, clang and lld compile their interactive figures
+# to WebAssembly, poppler-utils numbers the PDF's contents.
 REQUIRED_PKGS=(gcc make patch pkg-config check zlib1g-dev gnuplot-nox pandoc
-               libjs-katex bubblewrap python3 python3-numpy)
-OPTIONAL_PKGS=(python3-torch)
+               libjs-katex nodejs bubblewrap python3 python3-numpy)
+OPTIONAL_PKGS=(python3-torch chromium clang lld poppler-utils libopenblas-dev)
 
 # ---- output helpers -----------------------------------------------------------
 
@@ -253,8 +256,8 @@ cmd_notes() {
     local a
     for a in "$@"; do
         case "$a" in
-            --instructor|--pdf) ;;
-            *) die "notes does not know '$a' (it takes --instructor and --pdf)." 2 ;;
+            --instructor|--pdf|--check) ;;
+            *) die "notes does not know '$a' (it takes --instructor, --pdf and --check)." 2 ;;
         esac
     done
     local root
@@ -266,9 +269,23 @@ cmd_notes() {
 # skeletons are as handed out, so that a student's edits (finished code, a
 # deleted snippet marker) never show in, or break, the notes. That is the
 # repository itself when no skeleton differs from the last commit, and
-# otherwise a copy under build/ with the committed skeletons put back.
+# otherwise a copy under build/ with the committed skeletons put back. A
+# student handout (./build.sh release) carries the skeletons as handed out
+# in .pristine/, which wins over git (a student's own commits are not
+# pristine).
 pristine_root() {
     local changed
+    if [ -d .pristine/chapters ]; then
+        local f differ=0 r=build/notes-src d
+        while read -r f; do
+            cmp -s ".pristine/$f" "$f" || { differ=1; break; }
+        done < <(cd .pristine && find chapters -type f)
+        if [ $differ -eq 0 ]; then echo "$ROOT"; return; fi
+        rm -rf "$r"; mkdir -p "$r"
+        for d in chapters solutions plots notes tests; do [ ! -e "$d" ] || cp -r "$d" "$r/"; done
+        cp -r .pristine/chapters/. "$r/chapters/"
+        echo "$ROOT/$r"; return
+    fi
     changed=$(git status --porcelain -- 'chapters/*/*.c' 'chapters/*/*.h' 2>/dev/null | grep -c . || true)
     if [ "${changed:-0}" -eq 0 ] || ! git rev-parse --verify -q HEAD >/dev/null 2>&1; then
         echo "$ROOT"; return
@@ -290,6 +307,14 @@ cmd_bench() {
     make_q build/bin/bench
     mkdir -p build/bench
     build/bin/bench build/bench/bench.dat
+    # chapter 05's bench figures, drawn from this run into build/bench/
+    local gp
+    for gp in plots/05-fast-convolution/bench_*.gp; do
+        [ -e "$gp" ] || continue
+        gnuplot -e "datadir='build/bench'; outdir='build/bench'" "$gp" \
+            || die "gnuplot failed on $gp: see its message above."
+    done
+    say "figures: build/bench/"
 }
 
 # ---- test: the project's own test suite ----------------------------------------------
@@ -298,6 +323,17 @@ cmd_test() {
     [ $# -eq 0 ] || die "test takes no arguments (got '$*')." 2
     ensure_setup
     bash tests/run_tests.sh
+}
+
+# ---- the instructor's tools: grade, gradescope, classroom, release --------------------
+# tools/grade/grade.py does the work; `./build.sh grade --help` lists its options.
+
+cmd_instructor() {
+    [ -f tools/grade/grade.py ] || die "'$1' is an instructor's command: it is not part of the student handout." 2
+    ensure_setup
+    local py
+    py=$(find_python)
+    "${py:-python3}" tools/grade/grade.py "$@"
 }
 
 # ---- the main job ---------------------------------------------------------------------
@@ -325,7 +361,8 @@ usage: ./build.sh [COMMAND [ARGS]]
                       experiment with the reference code, draw the figures,
                       render the notes and say where they are
   setup [--optional]  install the Debian packages the workbook needs
-                      (--optional adds python3-torch for cross-checks)
+                      (--optional adds python3-torch for cross-checks,
+                      chromium, clang and lld for the notes)
   build               compile everything: tests, experiments, the cnn tool
   check [NN ...] [--reference]
                       run chapter NN's graded tests (default: every chapter)
@@ -333,11 +370,24 @@ usage: ./build.sh [COMMAND [ARGS]]
   run NN [--reference]
                       run chapter NN's experiment with your code (figures in
                       build/plots/NN-*) or the reference (figures in plots/)
-  notes [--instructor] [--pdf]
+  notes [--instructor] [--pdf] [--check]
                       render the course notes to build/notes/ (instructor
-                      edition with answers and solutions: build/notes-instructor/)
+                      edition with answers and solutions: build/notes-instructor/);
+                      --pdf also prints the book to course-notes.pdf there,
+                      --check opens every page in headless Chromium and
+                      fails on what a reader would see broken
   bench               measure speed (GFLOP/s) and print a table
   test                the project's own test suite (what CI runs)
+  grade SUBMISSION... [--out DIR] [--chapters LIST] [--jobs N]
+        [--hidden|--visible-only] [--force] [--similarity] [--autolab]
+                      grade students' submissions (folders, .zip, .tar.gz)
+                      in a sandbox; reports and gradebook in build/grades/
+                      (grade --help lists every option)
+  gradescope          the Gradescope autograder, build/autograder.zip
+  classroom [DIR]     GitHub Classroom autograding files for a handout
+                      (default: build/release/cnn-course)
+  release             the student handout (no solutions, no hidden tests)
+                      in build/release/, and a tarball of it
   clean               remove build/
   help                this text
 EOF
@@ -356,6 +406,7 @@ main() {
         notes)         cmd_notes "$@" ;;
         bench)         cmd_bench "$@" ;;
         test)          cmd_test "$@" ;;
+        grade|gradescope|classroom|release) cmd_instructor "$cmd" "$@" ;;
         clean)         cmd_clean "$@" ;;
         *) die "unknown command '$cmd': './build.sh help' lists the commands." 2 ;;
     esac

@@ -8,7 +8,9 @@
 -- notes work offline.
 --
 -- Links to another lesson (../02-pooling/lesson.md#section) become links to
--- its page (02-pooling.html#section). Links to remote hosts are kept as
+-- its page (02-pooling.html#section), found by the chapter's number among
+-- the lessons the driver lists in NOTES_LESSONS; a lesson not written yet
+-- is shown as plain text. A link to notes/index.md goes to index.html. Links to remote hosts are kept as
 -- their text with the address beside it, not as hyperlinks: nothing in the
 -- site points outside it.
 
@@ -58,6 +60,18 @@ function Image(img)
   return img
 end
 
+-- The folder of the lesson numbered NN ("01"), or nil.
+local lessons
+local function chapter_by_number(nn)
+  if lessons == nil then
+    lessons = {}
+    for name in (os.getenv("NOTES_LESSONS") or ""):gmatch("[^ ]+") do
+      lessons[name:sub(1, 2)] = name
+    end
+  end
+  return lessons[nn]
+end
+
 function Link(link)
   local target = link.target
   if target:match("^https?:") then
@@ -72,9 +86,21 @@ function Link(link)
   local file, frag = target:match("^([^#]*)(#?.*)$")
   local path = lib.repo_path(lib.base, file)
   if path == nil then return nil end
+  if path == "notes/index.md" then
+    link.target = "index.html" .. frag
+    return link
+  end
   local chapter = path:match("^chapters/(%d%d%-[^/]+)/lesson%.md$")
   if chapter then
-    link.target = chapter .. ".html" .. frag
+    -- A lesson is found by its number, so that a link written before the
+    -- chapter's folder was named still works; a chapter not written yet
+    -- is shown as text (class "planned"), not as a broken link.
+    local written = chapter_by_number(chapter:sub(1, 2))
+    if not written then
+      return pandoc.Span(link.content, pandoc.Attr("", {"planned"},
+        {title = "not written yet"}))
+    end
+    link.target = written .. ".html" .. frag
     return link
   end
   return nil

@@ -22,11 +22,11 @@ array num[12]  = ["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "1
 array name[12] = ["getting started", "convolution", "pooling", "backpropagation", \
                   "receptive fields", "fast convolution", "LeNet-5", "AlexNet", "VGG", \
                   "normalization", "conv variants", "comparison"]
-array bx[12] = [360, 360, 200, 200, 520, 560, 200, 80, 320, 560, 560, 320]
+array bx[12] = [360, 360, 200, 200, 520, 560, 200, 92, 326, 560, 560, 326]
 array by[12] = [520, 440, 360, 270, 270, 360, 180, 90, 90, 90, 180, 20]
 array part[12] = [1, 2, 2, 2, 2, 3, 4, 4, 4, 5, 5, 5]
 part_rgb(p) = p == 1 ? 0xdfe7f2 : p == 2 ? 0xd9ecd4 : p == 3 ? 0xf6e3c6 : p == 4 ? 0xe6dcf2 : 0xf5d9d9
-bw = 150; bh = 44
+bw = 164; bh = 44
 
 do for [i=1:12] {
     set object i rect center bx[i], by[i] size bw, bh \

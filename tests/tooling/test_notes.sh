@@ -166,7 +166,28 @@ pages_have_pager() { # DIR SLUG...
   ((${#detail[@]} == 0))
 }
 
-# KaTeX is loaded from DIR/katex/ and its stylesheet's fonts are all there.
+# Whether the build typesets math itself (node can load KaTeX) or leaves it
+# to the browser; the checks below expect the one the build does.
+KATEX_JS=${KATEX_DIR:-/usr/share/javascript/katex}/katex.min.js
+server_math=0
+command -v node >/dev/null && node -e 'require(process.argv[1])' "$KATEX_JS" 2>/dev/null &&
+  server_math=1
+
+# The TeX source of every formula of PAGE, one per line: from KaTeX's MathML
+# annotation when typeset at build time, else from pandoc's math spans.
+math_sources() { # PAGE
+  if ((server_math)); then
+    tr '\n' ' ' <"$1" | grep -o '<annotation encoding="application/x-tex">[^<]*</annotation>' |
+      sed 's/^<annotation encoding="application\/x-tex">//; s/<\/annotation>$//'
+  else
+    tr '\n' ' ' <"$1" | grep -o '<span class="math [a-z]*">[^<]*</span>' |
+      sed -E 's/^<span class="math [a-z]*">//; s/<\/span>$//'
+  fi
+}
+
+# KaTeX's stylesheet and fonts are loaded from DIR/katex/; the math is
+# typeset at build time (no script needed) when node is there, else by the
+# local KaTeX in the browser.
 katex_is_local() { # DIR
   local dir=$1 page url
   for f in katex/katex.min.js katex/katex.min.css; do
@@ -178,12 +199,19 @@ katex_is_local() { # DIR
            sed 's/^url(//; s/)$//; s/["'\'']//g' | sort -u)
   for page in $(html_pages "$dir"); do
     grep -q 'class="math' "$page" || continue
-    grep -q '<script defer="" src="katex/katex.min.js"></script>' "$page" ||
-      detail+=("${page#"$dir"/}: has math but does not load katex/katex.min.js")
     grep -q '<link rel="stylesheet" href="katex/katex.min.css" />' "$page" ||
       detail+=("${page#"$dir"/}: has math but does not load katex/katex.min.css")
-    grep -q 'katex.render(' "$page" ||
-      detail+=("${page#"$dir"/}: has math but no call of katex.render")
+    if ((server_math)); then
+      grep -q 'katex.render(\|src="katex/katex.min.js"' "$page" &&
+        detail+=("${page#"$dir"/}: math typeset at build time, yet KaTeX's script is loaded")
+      tr '\n' ' ' <"$page" | grep -q '<span class="math \(inline\|display\)">[^<]' &&
+        detail+=("${page#"$dir"/}: a formula was not typeset at build time")
+    else
+      grep -q '<script defer="" src="katex/katex.min.js"></script>' "$page" ||
+        detail+=("${page#"$dir"/}: has math but does not load katex/katex.min.js")
+      grep -q 'katex.render(' "$page" ||
+        detail+=("${page#"$dir"/}: has math but no call of katex.render")
+    fi
   done
   ((${#detail[@]} == 0))
 }
@@ -302,9 +330,16 @@ $$ o = \left\lfloor \frac{n + 2p - k}{s} \right\rfloor + 1 \tag{2.6} $$
 ![The FIGURE_CAPTION_TOKEN.](../../plots/01-second/fig.svg)
 
 Back to [the first chapter](../00-first/lesson.md).
+
+## Cross-references
+
+See (2.6) and Figure 1.1, but (9.9) is no equation. A [later
+chapter](../07-later/lesson.md) is not written; the [index](../../notes/index.md) is.
+
+<div class="widget" data-widget="conv-taps"></div>
 EOF
 printf '# First chapter\n\nNo math here.\n' >"$syn/chapters/00-first/lesson.md"
-printf -- '---\ntitle: "02 · Third chapter"\n---\n\n## Only section\n\n$x$\n' \
+printf -- '---\ntitle: "02 · Third chapter"\n---\n\n## Only section\n\n$x$ as in (2.6).\n' \
   >"$syn/chapters/02-third/lesson.md"
 cat >"$syn/plots/01-second/fig.svg" <<'EOF'
 <svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="120" height="60" fill="#369"/></svg>
@@ -350,10 +385,15 @@ check "synthetic course: chapter titles and summaries reach the index" titles_an
 
 math_elements() {
   local page=$S/01-second.html
-  grep -q '<span class="math inline">y_i = \\sum_j w_{ij} x_j</span>' "$page" ||
+  math_sources "$page" >"$tmp/math"
+  grep -qxF 'y_i = \sum_j w_{ij} x_j' "$tmp/math" ||
     detail+=("no inline math element in 01-second.html")
-  grep -q '<span class="math display">.*\\tag{2.6}.*</span>' "$page" ||
+  grep -qF '\tag{2.6}' "$tmp/math" ||
     detail+=("no display math element keeping \\tag{2.6} in 01-second.html")
+  if ((server_math)); then
+    grep -q '<span class="katex-display">' "$page" ||
+      detail+=("display math not typeset by KaTeX at build time")
+  fi
   ((${#detail[@]} == 0))
 }
 check "synthetic course: math is emitted as KaTeX elements, \\tag kept" math_elements
@@ -392,8 +432,8 @@ figure_copied() {
     detail+=("the image link was not rewritten to figures/01-second/fig.svg")
   cmp -s "$syn/plots/01-second/fig.svg" "$S/figures/01-second/fig.svg" ||
     detail+=("figures/01-second/fig.svg is not a copy of plots/01-second/fig.svg")
-  grep -q '<figcaption[^>]*>The FIGURE_CAPTION_TOKEN.</figcaption>' "$page" ||
-    detail+=("the figure has no caption")
+  grep -q '<figcaption[^>]*><strong>Figure 1.1.</strong> The FIGURE_CAPTION_TOKEN.</figcaption>' "$page" ||
+    detail+=("the figure has no caption numbered Figure 1.1")
   grep -q 'href="00-first.html"' "$page" ||
     detail+=("the link to ../00-first/lesson.md was not rewritten to 00-first.html")
   ((${#detail[@]} == 0))
@@ -418,7 +458,7 @@ instructor_has_solutions() {
   local d=$I
   grep -q 'ANSWER_TOKEN' "$d/01-second-answers.html" 2>/dev/null ||
     detail+=("01-second-answers.html missing or without the answers")
-  grep -q '<span class="math inline">2 + 2 = 4</span>' "$d/01-second-answers.html" 2>/dev/null ||
+  math_sources "$d/01-second-answers.html" 2>/dev/null | grep -qxF '2 + 2 = 4' ||
     detail+=("answers page has no math")
   grep -q 'SOLUTION_TOKEN' "$d/01-second-solution.html" 2>/dev/null ||
     detail+=("01-second-solution.html missing or without the solution code")
@@ -438,6 +478,75 @@ instructor_has_solutions() {
 }
 check "synthetic course: the instructor edition has answers and solution code, marked" \
   instructor_has_solutions
+
+crossrefs() {
+  local page=$S/01-second.html
+  grep -q '<span id="eq-2.6" class="equation">' "$page" ||
+    detail+=("the equation tagged 2.6 is not the link target eq-2.6")
+  grep -q '<a href="#eq-2.6" class="eqref">(2.6)</a>' "$page" ||
+    detail+=("(2.6) in the text is not a link to #eq-2.6")
+  grep -q '(9.9) is no equation' "$page" || detail+=("(9.9), no equation, was changed")
+  grep -q '<img src="figures/01-second/fig.svg" id="fig-1.1"' "$page" ||
+    detail+=("the figure is not the link target fig-1.1")
+  grep -q 'Figure <a href="#fig-1.1" class="figref">1.1</a>' "$page" ||
+    detail+=("Figure 1.1 in the text is not a link to #fig-1.1")
+  grep -q 'href="01-second.html#eq-2.6" class="eqref">(2.6)</a>' "$S/02-third.html" ||
+    detail+=("(2.6) in another chapter is not a link to 01-second.html#eq-2.6")
+  grep -q '<span class="planned" title="not written yet">later chapter</span>' "$page" ||
+    detail+=("a link to a lesson not written yet is not shown as text")
+  grep -q 'href="index.html">index</a>' "$page" ||
+    detail+=("a link to notes/index.md does not go to index.html")
+  ((${#detail[@]} == 0))
+}
+check "synthetic course: equations and figures are numbered link targets, references link to them" \
+  crossrefs
+
+widget_without_chapter() {
+  grep -q 'data-widget=' "$S/01-second.html" &&
+    detail+=("a widget whose chapter is not written is in the page")
+  [[ -e $S/widgets || -e $S/interactive.html ]] &&
+    detail+=("widgets/ or interactive.html in a course without their chapters")
+  [[ ! -s $tmp/syn-student.err ]] || detail+=("the build printed: $(cat "$tmp/syn-student.err")")
+  ((${#detail[@]} == 0))
+}
+check "synthetic course: an interactive figure whose chapter is not written is left out quietly" \
+  widget_without_chapter
+
+search_index() { # DIR EDITION
+  local d=$1 ed=$2
+  grep -q '<input id="search-box" type="search"' "$d/index.html" || detail+=("no search box")
+  grep -q '<script defer src="search-index.js"></script>' "$d/index.html" &&
+    grep -q '<script defer src="search.js"></script>' "$d/index.html" ||
+    detail+=("index.html does not load search-index.js and search.js")
+  [[ -s $d/search.js ]] || detail+=("no search.js")
+  local py
+  py=$(command -v python3)
+  if ! "$py" - "$d" "$ed" >"$tmp/search.out" 2>&1 <<'EOF'
+import json, os, sys
+d, ed = sys.argv[1], sys.argv[2]
+text = open(os.path.join(d, "search-index.js"), encoding="utf-8").read()
+prefix = "window.SEARCH_INDEX = "
+start = text.index(prefix) + len(prefix)
+entries = json.loads(text[start:text.rindex(";")])
+pages = {e["p"] for e in entries}
+for want in ("00-first.html", "01-second.html", "02-third.html"):
+    assert want in pages, "no entry for " + want
+hit = [e for e in entries if e["a"] == "cross-references"]
+assert hit and "no equation" in hit[0]["x"], "section Cross-references not indexed with its text"
+answers = any("ANSWER_TOKEN" in e["x"] for e in entries)
+if ed == "student":
+    assert not answers, "the student index holds the answers"
+else:
+    assert answers, "the instructor index lacks the answers"
+EOF
+  then detail+=("$(tail -1 "$tmp/search.out")"); fi
+  grep -q '<div class="outline"><a href="01-second.html#listings">Listings</a>' "$d/index.html" ||
+    detail+=("index.html does not outline 01-second's sections")
+  ((${#detail[@]} == 0))
+}
+check "synthetic course (student): a search box over every chapter, an outline, no answers" \
+  search_index "$S" student
+check "synthetic course (instructor): the search covers the answers" search_index "$I" instructor
 
 # Failures, each on a copy of the synthetic course with one thing broken.
 broken_case() { # NAME EDITION-FLAG SED-EXPR WANT...
@@ -474,6 +583,9 @@ check "the student edition refuses chapters/../solutions/ too" \
 check "the student edition refuses to include hidden tests" \
   broken_case student-hidden "" 's#include="chapters/01-second/geom.h" snippet="body"#include="tests/01-second/hidden/t.c"#' \
   chapters/01-second/lesson.md tests/01-second/hidden/t.c "student edition"
+check "an unknown interactive figure fails with one sentence naming it" \
+  broken_case unknown-widget "" 's#data-widget="conv-taps"#data-widget="no-such-widget"#' \
+  chapters/01-second/lesson.md no-such-widget conv-taps
 check "an include outside the repository is refused" \
   broken_case outside "" 's#include="chapters/01-second/geom.h" snippet="body"#include="../escape.c"#' \
   chapters/01-second/lesson.md ../escape.c
@@ -515,14 +627,18 @@ refuses_foreign_dir() {
 }
 check "an --out directory that is not a notes site is never replaced" refuses_foreign_dir
 
-# --pdf prints every lesson when Chromium is here, else says what to install.
+# --pdf prints the book when Chromium is here, else says what to install.
+have_chromium=0
+command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
+  command -v google-chrome >/dev/null && have_chromium=1
 pdf_option() {
   build pdf --root "$syn" --out "$tmp/out/pdf" --pdf
-  if command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
-     command -v google-chrome >/dev/null; then
+  if ((have_chromium)); then
     [[ $(rc_of pdf) == 0 ]] || { detail=("$(cat "$tmp/pdf.err")"); return 1; }
     [[ $(head -c 5 "$tmp/out/pdf/course-notes.pdf" 2>/dev/null) == %PDF- ]] ||
       detail+=("course-notes.pdf missing or not a PDF")
+    grep -qx "notes: wrote $tmp/out/pdf/course-notes.pdf (student edition)" "$tmp/pdf.out" ||
+      detail+=("the build does not say where the PDF is: $(cat "$tmp/pdf.out")")
     local slug
     for slug in "${syn_slugs[@]}"; do
       grep -q "<section class=\"chapter\" id=\"$slug\">" "$tmp/out/pdf/course-notes.html" ||
@@ -534,6 +650,62 @@ pdf_option() {
   ((${#detail[@]} == 0))
 }
 check "--pdf prints all lessons with Chromium, or names the package to install" pdf_option
+
+# The book: A4, a contents page with page numbers, a number on every page
+# but the title page; the instructor edition marked on every page and
+# holding the answers and solution code, the student edition neither.
+pdf_book() { # NAME EDITION
+  local name=$1 ed=$2 flags=() pdf p pages text
+  [[ $ed == instructor ]] && flags=(--instructor)
+  # The student book is the one pdf_option printed.
+  [[ -e $tmp/$name.rc ]] || build "$name" --root "$syn" --out "$tmp/out/$name" --pdf "${flags[@]}"
+  [[ $(rc_of "$name") == 0 ]] || { detail=("$(cat "$tmp/$name.err")"); return 1; }
+  pdf=$tmp/out/$name/course-notes.pdf
+  # Every link of the printed page stays in it and finds its target.
+  local page=$tmp/out/$name/course-notes.html target
+  grep -q 'href="[^"#]*\.html' "$page" && detail+=("the print page links other pages: $(grep -o 'href="[^"#]*\.html[^"]*"' "$page" | head -3 | tr '\n' ' ')")
+  while read -r target; do
+    grep -q "id=\"$target\"" "$page" || detail+=("the print page links #$target, which it lacks")
+  done < <(grep -o 'href="#[^"]\+"' "$page" | sed 's/^href="#//; s/"$//' | sort -u)
+  pdfinfo "$pdf" | grep -qE '^Page size: +59[45](\.[0-9]+)? x 84[12](\.[0-9]+)? pts \(A4\)' ||
+    detail+=("not A4: $(pdfinfo "$pdf" | grep 'Page size')")
+  pages=$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')
+  ((pages >= 4)) || detail+=("only $pages pages")
+  text=$(pdftotext -f 2 -l 2 "$pdf" - 2>/dev/null)
+  grep -q '^Contents' <<<"$text" || detail+=("page 2 is not the contents")
+  grep -qE '^Second chapter' <<<"$text" || detail+=("the contents do not list the chapters")
+  [[ $(grep -cE '^[0-9]+$' <<<"$text") -ge 4 ]] ||
+    detail+=("the contents have no page numbers: $(tr '\n' ' ' <<<"$text")")
+  for ((p = 2; p <= pages; p++)); do
+    text=$(pdftotext -layout -f "$p" -l "$p" "$pdf" - 2>/dev/null)
+    grep -qE "^ *$p *$" <<<"$text" || detail+=("page $p has no page number")
+    if [[ $ed == instructor ]]; then
+      grep -q 'Instructor edition: contains solutions' <<<"$text" ||
+        detail+=("page $p lacks the instructor mark")
+    fi
+  done
+  text=$(pdftotext "$pdf" - 2>/dev/null)
+  if [[ $ed == instructor ]]; then
+    grep -q ANSWER_TOKEN <<<"$text" || detail+=("the instructor book lacks the answers")
+    grep -q SOLUTION_TOKEN <<<"$text" || detail+=("the instructor book lacks the solution code")
+    grep -qx "notes: wrote $tmp/out/$name/course-notes.pdf (instructor edition, with answers and solution code)" \
+      "$tmp/$name.out" || detail+=("the build does not say where the PDF is")
+  else
+    grep -qE 'ANSWER_TOKEN|SOLUTION_TOKEN|Instructor edition' <<<"$text" &&
+      detail+=("the student book holds instructor material")
+  fi
+  ((${#detail[@]} == 0))
+}
+if ((have_chromium)) && command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null; then
+  check "--pdf: an A4 book with contents and page numbers, no answers in the student edition" \
+    pdf_book pdf student
+  check "--instructor --pdf: the answers and solution code, the mark on every page" \
+    pdf_book pdf-instructor instructor
+else
+  skip "--pdf: an A4 book with contents and page numbers" "chromium or poppler-utils missing"
+  skip "--instructor --pdf: the answers and solution code, the mark on every page" \
+    "chromium or poppler-utils missing"
+fi
 
 # ---- the real lessons --------------------------------------------------
 
@@ -567,14 +739,18 @@ real_math() {
   local slug found=0
   for slug in "${real_slugs[@]}"; do
     grep -q 'class="math \(inline\|display\)"' "$RS/$slug.html" 2>/dev/null && found=1
-    # Every $$...\tag{..}$$ of the lesson must reach the page as display math.
-    local tags_md tags_html
+    # Every $$...\tag{..}$$ of the lesson must reach the page as display
+    # math, and be a link target eq-N.k.
+    local tags_md tags_html tag
     tags_md=$(grep -o '\\tag{[^}]*}' "$root/chapters/$slug/lesson.md" | sort -u)
-    tags_html=$(tr '\n' ' ' <"$RS/$slug.html" |
-                grep -o '<span class="math display">[^<]*</span>' |
-                grep -o '\\tag{[^}]*}' | sort -u)
+    tags_html=$(math_sources "$RS/$slug.html" | grep -o '\\tag{[^}]*}' | sort -u)
     [[ $tags_md == "$tags_html" ]] ||
       detail+=("$slug: equation tags in the lesson and in display math differ")
+    while read -r tag; do
+      [[ -n $tag ]] || continue
+      grep -q "<span id=\"eq-$tag\" class=\"equation\">" "$RS/$slug.html" ||
+        detail+=("$slug: equation ($tag) is not the link target eq-$tag")
+    done < <(sed 's/^\\tag{//; s/}$//' <<<"$tags_md")
   done
   ((found)) || detail+=("no page has a math element")
   ((${#detail[@]} == 0))
@@ -614,6 +790,22 @@ else
   skip "course notes: every listing equals its source" "no lesson includes code yet"
 fi
 
+real_gnuplot() {
+  local page
+  page=$(grep -l 'include="[^"]*\.gp"' "${real_lessons[@]}" | head -1)
+  page=$RS/$(basename "$(dirname "$page")").html
+  grep -q '<code class="sourceCode gnuplot">' "$page" ||
+    detail+=("${page##*/}: a gnuplot listing is not marked as gnuplot")
+  tr '\n' ' ' <"$page" | grep -q '<code class="sourceCode gnuplot">.*<span class="kw">' ||
+    detail+=("${page##*/}: gnuplot keywords are not highlighted")
+  ((${#detail[@]} == 0))
+}
+if ((n)) && grep -qs 'include="[^"]*\.gp"' "${real_lessons[@]}"; then
+  check "course notes: gnuplot listings are highlighted" real_gnuplot
+else
+  skip "course notes: gnuplot listings are highlighted" "no lesson shows a gnuplot script"
+fi
+
 real_student_clean() {
   local d=$RS hits
   [[ -z $(find "$d" -name '*-answers.html' -o -name '*-solution.html') ]] ||
@@ -642,6 +834,156 @@ real_instructor_complete() {
 }
 check "course notes: the instructor edition has every answers.md and solution file" \
   real_instructor_complete
+
+# No line of a solution's code reaches the student edition, in any file
+# (pages, scripts, search index), and its interactive figures export only
+# their own small functions: no solution's layer is in them.
+real_no_leak() {
+  local py
+  py=$(command -v python3)
+  if ! "$py" - "$root" "$RS" >"$tmp/leak.out" 2>&1 <<'EOF'
+import base64, glob, html, os, re, sys
+root, site = sys.argv[1], sys.argv[2]
+text = ""
+for dirpath, _, files in os.walk(site):
+    for f in files:
+        if f.endswith((".html", ".js")):
+            text += html.unescape(open(os.path.join(dirpath, f), encoding="utf-8").read())
+problems = []
+# Lines the student may see anyway: everything handed out (chapters/,
+# common/, tools/, the visible tests).
+given = ""
+for pattern in ("chapters/*/*", "common/*", "tools/*/*", "tests/*/*.[ch]"):
+    for f in glob.glob(os.path.join(root, pattern)):
+        if os.path.isfile(f):
+            given += open(f, encoding="utf-8", errors="replace").read()
+for sol in sorted(glob.glob(os.path.join(root, "solutions", "*", "*.c"))):
+    for line in open(sol, encoding="utf-8", errors="replace"):
+        code = line.strip()
+        if len(code) < 24 or code.startswith(("/*", "*", "//")) or code in given:
+            continue
+        if code in text:
+            problems.append("%s: %s" % (os.path.relpath(sol, root), code))
+js = os.path.join(site, "widgets", "widgets.js")
+if os.path.exists(js):
+    allowed = {"memory"}
+    for c in glob.glob(os.path.join(root, "notes", "widgets", "*.c")):
+        allowed |= set(re.findall(r'EXPORT\("([A-Za-z0-9_]+)"\)', open(c).read()))
+    for name, b64 in re.findall(r'wasm\["([^"]+)"\] = "([^"]+)"', open(js).read()):
+        wasm = base64.b64decode(b64)
+        # the export section (id 7): count, then (name, kind, index) each
+        i, exports = 8, []
+        while i < len(wasm):
+            sec, i = wasm[i], i + 1
+            size = shift = 0
+            while True:
+                b, i = wasm[i], i + 1
+                size |= (b & 0x7F) << shift; shift += 7
+                if b < 0x80: break
+            if sec == 7:
+                j, count = i + 1, wasm[i]
+                for _ in range(count):
+                    n = wasm[j]; exports.append(wasm[j + 1:j + 1 + n].decode()); j += 1 + n + 2
+            i += size
+        extra = set(exports) - allowed
+        if extra:
+            problems.append("widget %s exports %s" % (name, ", ".join(sorted(extra))))
+for p in problems[:8]:
+    print(p)
+sys.exit(1 if problems else 0)
+EOF
+  then mapfile -t detail <"$tmp/leak.out"; fi
+  ((${#detail[@]} == 0))
+}
+check "course notes: no line of solution code in any file of the student edition; widgets export only their own functions" \
+  real_no_leak
+
+real_widgets() {
+  if [[ ! -f $root/solutions/01-convolution/conv.c ]]; then return 0; fi
+  grep -q '<div class="widget" data-widget="conv-taps">' "$RS/01-convolution.html" ||
+    detail+=("01-convolution.html has no conv-taps figure")
+  grep -q '<script defer src="widgets/widgets.js"></script>' "$RS/01-convolution.html" ||
+    detail+=("01-convolution.html does not load widgets/widgets.js")
+  grep -q 'CNNWidgets.wasm\["conv-taps"\] = "AGFzbQ' "$RS/widgets/widgets.js" 2>/dev/null ||
+    detail+=("widgets/widgets.js holds no WebAssembly module for conv-taps")
+  grep -q 'data-widget="conv-taps"' "$RS/interactive.html" 2>/dev/null ||
+    detail+=("interactive.html does not show conv-taps")
+  ((${#detail[@]} == 0))
+}
+if command -v clang >/dev/null && command -v wasm-ld >/dev/null; then
+  check "course notes: the interactive figures are built and lesson 01 shows conv-taps" real_widgets
+else
+  skip "course notes: the interactive figures are built" "clang or lld is not installed"
+fi
+
+# The --check of the notes (check_site.py) on both real editions: every page
+# of the student edition; of the instructor edition the pages only it has.
+check_site() { # NAME ARGS...
+  local name=$1; shift
+  "$(command -v python3)" "$root/notes/check_site.py" --no-screens "$@" >"$tmp/$name.check" 2>&1
+}
+real_browser_check() { # DIR [PAGES...]
+  local dir=$1; shift
+  local pages=() g
+  for g in "$@"; do pages+=(--pages "$g"); done
+  if ! check_site real-check "${pages[@]}" "$dir"; then
+    mapfile -t detail < <(grep -v '^ok ' "$tmp/real-check.check" | head -20)
+    return 1
+  fi
+}
+# The check itself fails where it must: a missing figure, math KaTeX did not
+# typeset, an anchor that does not exist, an empty page.
+check_catches() {
+  local d=$tmp/out/broken-site page=01-convolution.html
+  rm -rf "$d"; cp -r "$RS" "$d"
+  local fig
+  fig=$(grep -o 'src="figures/[^"]*\.svg"' "$d/$page" | head -1 | sed 's/^src="//; s/"$//')
+  rm -f "$d/$fig"
+  sed -i '0,/<span class="math display">/s//<span class="math display">\\frac{ NOT_TYPESET<\/span><span class="math display">/' "$d/$page"
+  sed -i 's#</main>#<p><a href="02-pooling.html\#no-such-anchor">x</a></p></main>#' "$d/$page"
+  printf '<!DOCTYPE html><html><head><title>e</title></head><body><main></main></body></html>\n' \
+    >"$d/empty.html"
+  if check_site catches --pages "$page" --pages empty.html --pages 02-pooling.html "$d"; then
+    detail+=("check_site.py passed a broken site")
+  fi
+  local want
+  for want in "image $fig did not load" "math not rendered: \\frac{ NOT_TYPESET" \
+      "02-pooling.html has no id no-such-anchor" "empty.html: " "the page is empty"; do
+    grep -qF -- "$want" "$tmp/catches.check" || detail+=("the check does not report: $want")
+  done
+  ((${#detail[@]} == 0)) || detail+=("its output:" "$(head -20 "$tmp/catches.check")")
+  ((${#detail[@]} == 0))
+}
+# build_notes.sh --check runs the check after the site is in place: the
+# synthetic course's pages are nearly empty, so it fails, says so in one
+# sentence, and leaves the site and its screenshots to look at.
+check_option() {
+  build syn-check --root "$syn" --out "$tmp/out/syn-check" --check
+  [[ $(rc_of syn-check) != 0 ]] || detail+=("--check passed nearly empty pages")
+  grep -q "^notes: the check of $tmp/out/syn-check found the problems listed above.$" \
+    "$tmp/syn-check.err" || detail+=("no closing sentence: $(tail -2 "$tmp/syn-check.err")")
+  grep -q '^FAIL 00-first.html' "$tmp/syn-check.out" &&
+    grep -q 'the page is empty' "$tmp/syn-check.out" ||
+    detail+=("the check does not name the empty page: $(head -5 "$tmp/syn-check.out")")
+  [[ -f $tmp/out/syn-check/index.html ]] || detail+=("the site was not kept")
+  [[ -s $tmp/out/syn-check/screens/01-second-desktop.png &&
+     -s $tmp/out/syn-check/screens/01-second-phone.png ]] ||
+    detail+=("no desktop and phone screenshots in screens/")
+  ((${#detail[@]} == 0))
+}
+
+if ((have_chromium)) && ((n)); then
+  check "--check renders, then fails naming each page's problems; the site and screenshots stay" \
+    check_option
+  check "notes --check: every page of the student edition passes in headless Chromium" \
+    real_browser_check "$RS"
+  check "notes --check: the instructor edition's own pages pass in headless Chromium" \
+    real_browser_check "$RI" index.html '*-answers.html' '*-solution.html'
+  check "notes --check fails on a missing figure, untypeset math, a broken anchor, an empty page" \
+    check_catches
+else
+  skip "notes --check in headless Chromium" "chromium is not installed"
+fi
 
 printf '# %d checks, %d failed\n' "$checks" "$failed"
 ((failed == 0))
