@@ -47,8 +47,10 @@ typedef struct {
  * That is eq. (2.4) (floor, ceil_mode == 0) and eqs. (2.5)-(2.6) (ceil, any
  * non-zero ceil_mode). The division rounds toward minus infinity, also for a
  * negative numerator; the result is 0 or less exactly when PyTorch refuses
- * the shape (the kernel does not fit the padded input). in >= 1, k >= 1,
- * stride >= 1, 0 <= pad <= k/2. */
+ * the shape: in floor mode when the kernel is longer than the padded input,
+ * in ceil mode when it is longer by stride or more (a shorter overhang
+ * leaves one clipped window). in >= 1, k >= 1, stride >= 1,
+ * 0 <= pad <= k/2. */
 int pool_out_size(int in, int k, int stride, int pad, int ceil_mode);   /* exercise */
 
 /* Given (pool_given.c): pool_out_size on each axis, and the number of

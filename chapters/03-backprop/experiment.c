@@ -628,15 +628,21 @@ static int write_learning(const char *dir, CnnError *e)
 
     printf("(c) learning the Sobel kernel by gradient descent, step 1/lambda_max:\n");
     for (int smooth = 0; smooth < 2; smooth++) {
-        double werr = 0.0;
+        double werr = 0.0, lowest = loss[smooth][0];
         for (int k = 0; k < 9; k++)
             werr = fmax(werr, fabs(final[smooth][k] - sobel_x[k]));
+        for (int s = 1; s <= LSTEPS; s++)
+            lowest = fmin(lowest, loss[smooth][s]);
+        int floor_step = 0; /* the first step within 1% of the lowest loss */
+        while (loss[smooth][floor_step] > 1.01 * lowest)
+            floor_step++;
         printf("    %-12s Hessian eigenvalues [%.3g, %.3g] (condition %.3g); loss %.3g -> "
-               "%.3g (step 10) -> %.3g (step 100) -> %.3g (step %d); max |w - sobel| %.2g, "
-               "bias %.2g\n",
+               "%.3g (step 10) -> %.3g (step 100) -> %.3g (step %d), within 1%% of its "
+               "lowest from step %d; max |w - sobel| %.2g, bias %.2g\n",
                smooth ? "smooth" : "white noise", lmin[smooth], lmax[smooth],
                lmax[smooth] / lmin[smooth], loss[smooth][0], loss[smooth][10],
-               loss[smooth][100], loss[smooth][LSTEPS], LSTEPS, werr, final[smooth][9]);
+               loss[smooth][100], loss[smooth][LSTEPS], LSTEPS, floor_step, werr,
+               final[smooth][9]);
         printf("    %-12s eigenvector of the smallest eigenvalue (w row by row, bias):", "");
         for (int k = 0; k < 10; k++)
             printf(" %.2f", vmin[smooth][k]);

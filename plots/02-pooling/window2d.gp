@@ -49,7 +49,7 @@ set xrange [-0.6:2.6]
 set yrange [2.6:-0.6]
 files = "window2d_max.dat window2d_avg1.dat window2d_avg0.dat"
 do for [f = 1:3] {
-    set lmargin at screen 0.56
+    set lmargin at screen 0.60
     set rmargin at screen 0.98
     set tmargin at screen 0.89 - (f - 1) * 0.30
     set bmargin at screen 0.89 - (f - 1) * 0.30 - 0.23

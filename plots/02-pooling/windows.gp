@@ -13,7 +13,7 @@ fc = datadir.'/windows_cells.dat'
 fb = datadir.'/windows_bars.dat'
 fg = datadir.'/windows_geom.dat'
 
-set terminal svg size 700,930 dynamic enhanced font 'sans,12' background rgb 'white'
+set terminal svg size 700,1000 dynamic enhanced font 'sans,12' background rgb 'white'
 set output outdir.'/windows.svg'
 
 unset key
@@ -24,16 +24,17 @@ set yrange [-3.45:1.75]
 set style fill solid 1.0 border lc rgb '#444444'
 bar(j) = -0.8 * (j + 1)
 npanels = 5
-ptop(p) = 0.955 - p * 0.182
-pbot(p) = ptop(p) - 0.17
+ptop(p) = 0.955 - p * 0.178
+pbot(p) = ptop(p) - 0.155
 letters = "abcde"
 
 set label 10 "dark: pixels the window reads; light: padding it reads; dashed grey: cut off past the padded input.\nD = divisor of eq. (2.3), with count\\_include\\_pad = 1 | 0. Max pooling reads the same cells (padding = -∞)." \
-    at screen 0.02, screen 0.045 left font 'sans,11'
+    at screen 0.02, screen 0.04 left font 'sans,11'
 set multiplot title "Pooling windows along one axis: the cells each output reads" font 'sans,13'
 set lmargin at screen 0.02
 set rmargin at screen 0.98
 do for [p = 0:npanels - 1] {
+    if (p == 1) { unset label 10 }  # a screen label is drawn by every plot: once is enough
     set tmargin at screen ptop(p)
     set bmargin at screen pbot(p)
     plot \

@@ -11,7 +11,7 @@ fl = datadir.'/learn_loss.dat'
 fk = datadir.'/learn_kernels.dat'
 
 set encoding utf8
-set terminal svg size 720,700 dynamic enhanced font 'sans,12' background rgb 'white'
+set terminal svg size 720,640 dynamic enhanced font 'sans,12' background rgb 'white'
 set output outdir.'/learn.svg'
 
 set multiplot title "Learning the Sobel kernel by gradient descent (16 images 20×20, step 1/λ_{max})" font 'sans,12'
@@ -20,7 +20,7 @@ set multiplot title "Learning the Sobel kernel by gradient descent (16 images 20
 set lmargin at screen 0.12
 set rmargin at screen 0.96
 set tmargin at screen 0.9
-set bmargin at screen 0.5
+set bmargin at screen 0.51
 set logscale xy
 set xrange [1:2001]
 set yrange [1e-15:10]
@@ -46,21 +46,21 @@ set size ratio -1
 set xrange [-0.55:2.55]
 set yrange [-2.55:0.55]
 set palette defined (-1 '#2166ac', 0 '#ffffff', 1 '#b2182b')
-set tmargin at screen 0.35
-set bmargin at screen 0.07
+set tmargin at screen 0.33
+set bmargin at screen 0.04
 titles(k) = k == 0 ? "true Sobel" : k == 1 ? "smooth, step 10" : k == 2 ? "smooth, step 100" : \
             k == 3 ? "smooth, step 2000" : "eigenvector, λ_{min}"
 block(k) = k < 4 ? k : 5
 scale(k) = k < 4 ? 2.2 : 0.65
-set label 1 "(b) kernels learned from smooth inputs, and the direction they learn slowest (the Hessian's eigenvector of smallest eigenvalue)" \
-    at screen 0.5, screen 0.385 center font 'sans,11'
+set label 1 "(b) kernels learned from smooth inputs, and the direction learned slowest (the Hessian's eigenvector of λ_{min})" \
+    at screen 0.5, screen 0.33 center font 'sans,11'
 do for [k=0:4] {
     set lmargin at screen 0.03 + 0.194 * k
     set rmargin at screen 0.03 + 0.194 * k + 0.17
     set title titles(k) offset 0,-0.6 font 'sans,11'
     set cbrange [-scale(k):scale(k)]
     plot fk index block(k) using 1:(-$2):(0.5):(0.5):3 with boxxyerror fs solid 1.0 border lc rgb '#888888' lc palette, \
-         fk index block(k) using 1:(-$2):(sprintf("%.2f", $3)) with labels font 'sans,10'
+         fk index block(k) using 1:(-$2):(sprintf("%.2f", $3)) with labels font 'sans,11'
     unset label 1
 }
 unset multiplot

@@ -22,6 +22,9 @@ long long oracle_out_size(int in, int k, int stride, int pad, int ceil_mode,
     double a = (double)in + 2.0 * pad - k;
     int ceil_on = ceil_mode != 0;
     switch (m) {
+    case SIZE_CEIL_ONLY_ONE:
+        ceil_on = ceil_mode == 1;
+        break;
     case SIZE_FLOOR_ALWAYS:
         ceil_on = 0;
         break;
@@ -44,8 +47,9 @@ long long oracle_out_size(int in, int k, int stride, int pad, int ceil_mode,
     else
         out = (long long)(ceil_on ? ceil(a / stride) : floor(a / stride)) + 1;
     /* eq. (2.6): a last window starting in the right padding is dropped */
+    long long last = (out - 1) * (long long)stride, limit = (long long)in + pad;
     if (ceil_on && m != SIZE_NO_LAST_RULE &&
-        (out - 1) * (long long)stride >= (long long)in + pad)
+        (m == SIZE_LAST_RULE_STRICT ? last > limit : last >= limit))
         out--;
     return out;
 }
@@ -53,6 +57,10 @@ long long oracle_out_size(int in, int k, int stride, int pad, int ceil_mode,
 const char *oracle_size_hint(SizeMistake m)
 {
     switch (m) {
+    case SIZE_CEIL_ONLY_ONE:
+        return "ceil_mode compared with 1: any non-zero ceil_mode means ceil "
+               "mode (PyTorch's ceil_mode=True), eq. (2.5); test it as "
+               "`if (ceil_mode)`.";
     case SIZE_FLOOR_ALWAYS:
         return "ceil_mode ignored: with ceil_mode set, round (in + 2 pad - k) "
                "/ stride UP, eq. (2.5), so that a last partial window is kept.";
@@ -60,9 +68,11 @@ const char *oracle_size_hint(SizeMistake m)
         return "rounded up although ceil_mode is 0: floor mode, eq. (2.4), "
                "drops a last window that would run past the padded input.";
     case SIZE_NO_LAST_RULE:
-        return "the last-window rule of eq. (2.6) is missing: in ceil mode, "
-               "if (out - 1) * stride >= in + pad the last window would start "
-               "in the right padding, so out is one less.";
+    case SIZE_LAST_RULE_STRICT:
+        return "the last-window rule of eq. (2.6) is missing or does not "
+               "fire: in ceil mode, if (out - 1) * stride >= in + pad (>=, and "
+               "one pad) the last window would start in the right padding, so "
+               "out is one less.";
     case SIZE_TRUNC:
         return "C's integer division truncates toward zero, not down: for a "
                "negative numerator (a kernel that does not fit) the floor is "
@@ -81,16 +91,30 @@ const char *oracle_size_hint(SizeMistake m)
     }
 }
 
-/* Some mistake whose value is `got` where the right value is `want`, or
- * NULL. A right value <= 0 means "no output", matched by any value <= 0. */
-static const char *size_hint_for(const SizeCase *c, long long got)
+/* Does pool_out_size's result `got` on case c agree with mistake m's
+ * value? A value <= 0 means "no output", matched by any value <= 0. */
+static int size_matches(const SizeCase *c, long long got, SizeMistake m)
 {
-    long long want = oracle_out_size(c->in, c->k, c->stride, c->pad, c->ceil_mode, SIZE_RIGHT);
+    long long v = oracle_out_size(c->in, c->k, c->stride, c->pad, c->ceil_mode, m);
+    return got <= 0 && v <= 0 ? 1 : v == got;
+}
+
+/* The first mistake that gives the results `got` on every one of the n
+ * cases and differs from the right size on at least one, or NULL. */
+static const char *size_hint_for(const SizeCase *cases, const long long *got,
+                                 int n)
+{
     for (int m = SIZE_RIGHT + 1; m < SIZE_N_MISTAKES; m++) {
-        long long v = oracle_out_size(c->in, c->k, c->stride, c->pad, c->ceil_mode, (SizeMistake)m);
-        int v_wrong = want <= 0 ? v > 0 : v != want;
-        int same = got <= 0 && v <= 0 ? 1 : v == got;
-        if (v_wrong && same)
+        int all = 1, wrong = 0;
+        for (int t = 0; t < n && all; t++) {
+            all = size_matches(&cases[t], got[t], (SizeMistake)m);
+            wrong |= !size_matches(&cases[t],
+                                   oracle_out_size(cases[t].in, cases[t].k,
+                                                   cases[t].stride, cases[t].pad,
+                                                   cases[t].ceil_mode, SIZE_RIGHT),
+                                   (SizeMistake)m);
+        }
+        if (all && wrong)
             return oracle_size_hint((SizeMistake)m);
     }
     return NULL;
@@ -98,13 +122,18 @@ static const char *size_hint_for(const SizeCase *c, long long got)
 
 void check_size_cases(const SizeCase *cases, int n)
 {
+    long long *all_got = xmalloc((size_t)n * sizeof *all_got);
+    for (int t = 0; t < n; t++)
+        all_got[t] = pool_out_size(cases[t].in, cases[t].k, cases[t].stride,
+                                   cases[t].pad, cases[t].ceil_mode);
     for (int t = 0; t < n; t++) {
         const SizeCase *c = &cases[t];
         long long want = oracle_out_size(c->in, c->k, c->stride, c->pad, c->ceil_mode, SIZE_RIGHT);
-        long long got = pool_out_size(c->in, c->k, c->stride, c->pad, c->ceil_mode);
+        long long got = all_got[t];
         if (want <= 0 ? got <= 0 : got == want)
             continue;
-        const char *hint = size_hint_for(c, got);
+        const char *hint = size_hint_for(cases, all_got, n);
+        free(all_got);
         char expected[128];
         if (want <= 0)
             snprintf(expected, sizeof expected, "0 or less (a kernel of %d does "
@@ -117,6 +146,7 @@ void check_size_cases(const SizeCase *cases, int n)
                      c->in, c->k, c->stride, c->pad, c->ceil_mode, expected, got,
                      t + 1, n, hint ? "\nHint: " : "", hint ? hint : "");
     }
+    free(all_got);
 }
 
 /* ---- pooling ------------------------------------------------------------------ */
@@ -202,11 +232,13 @@ void oracle_pool2d(const Pool2dGeom *g, PoolKind kind, const float *x,
                             }
                             double t = plane[(size_t)(r0 + u) * g->w + (size_t)(c0 + v)];
                             sum += t;
-                            if (t > mx || (isnan(t) && m != MAX_NAN_IGNORED))
+                            if (m == MAX_NAN_NOT_KEPT ? !(t <= mx)
+                                                      : t > mx || (isnan(t) && m != MAX_NAN_IGNORED))
                                 mx = t;
                         }
                     if (kind == POOL_MAX) {
-                        if (m == MAX_ZERO_PAD && outside && !(mx >= 0.0) && !isnan(mx))
+                        if (((m == MAX_ZERO_PAD && outside) || m == MAX_INIT_ZERO) &&
+                            !(mx >= 0.0) && !isnan(mx))
                             mx = 0.0;
                         y[yi++] = mx;
                         continue;
@@ -242,12 +274,22 @@ const char *oracle_pool_hint(PoolMistake m)
     case MAX_INIT_FLT_MAX:
         return "the max starts at -FLT_MAX: a window of -inf pixels must give "
                "-inf; start from -INFINITY.";
+    case MAX_INIT_ZERO:
+        return "the max starts at 0: a window whose pixels are all negative "
+               "must give its largest pixel, not 0; start the running max at "
+               "-INFINITY, eq. (2.1).";
+    case MAX_NAN_NOT_KEPT:
+        return "a NaN must stay the result once the window has met it, but "
+               "every comparison with NaN is false, so `!(t <= m)` lets the "
+               "next pixel replace it: stop at the NaN, or keep m when "
+               "isnan(m).";
     case MAX_NAN_IGNORED:
         return "a NaN in the window must give NaN (PyTorch propagates it), but "
                "t > m is false for a NaN: also keep t when isnan(t).";
     case AVG_CIP_IGNORED:
-        return "count_include_pad ignored: when it is set, the divisor counts "
-               "the window's padded cells too, eq. (2.3).";
+        return "count_include_pad ignored: when it is set (any non-zero "
+               "value), the divisor counts the window's padded cells too, "
+               "eq. (2.3).";
     case AVG_DIV_KK:
         return "the divisor is always kh*kw, but eq. (2.3) counts the window's "
                "cells: with count_include_pad = 0 only its pixels inside the "
@@ -291,9 +333,20 @@ void check_pool_shape(const Pool2dGeom *g, const char *func)
     int gh = pool2d_out_h(g), gw = pool2d_out_w(g);
     if (gh == oh && gw == ow)
         return;
-    SizeCase ch = {g->h, g->kh, g->stride_h, g->pad_h, g->ceil_mode};
-    SizeCase cw = {g->w, g->kw, g->stride_w, g->pad_w, g->ceil_mode};
-    const char *hint = gh != oh ? size_hint_for(&ch, gh) : size_hint_for(&cw, gw);
+    /* Two axes alone fit several mistakes: a mistake is named only when it
+     * also explains pool_out_size on a few probe cases (floor and ceil, a
+     * kernel that does not fit, eq. (2.6) firing). */
+    SizeCase probe[] = {{g->h, g->kh, g->stride_h, g->pad_h, g->ceil_mode},
+                        {g->w, g->kw, g->stride_w, g->pad_w, g->ceil_mode},
+                        {7, 2, 2, 0, 0}, {7, 2, 2, 0, 1}, {6, 3, 2, 1, 0},
+                        {6, 3, 2, 1, 1}, {4, 2, 3, 1, 1}, {10, 3, 3, 0, 1},
+                        {12, 3, 3, 1, 2}, {2, 3, 2, 0, 0}, {55, 3, 2, 0, 1}};
+    enum { N_PROBE = sizeof probe / sizeof probe[0] };
+    long long got[N_PROBE] = {gh, gw};
+    for (int t = 2; t < N_PROBE; t++)
+        got[t] = pool_out_size(probe[t].in, probe[t].k, probe[t].stride,
+                               probe[t].pad, probe[t].ceil_mode);
+    const char *hint = size_hint_for(probe, got, N_PROBE);
     char params[256];
     format_pool_geom(params, sizeof params, g,
                      strcmp(func, "avgpool2d_forward") == 0 ? POOL_AVG : POOL_MAX);
@@ -395,7 +448,9 @@ void check_maxpool_special(const Pool2dGeom *g, const float *x, const char *what
     }
     const char *hint = NULL;
     static const PoolMistake special[] = {MAX_ZERO_PAD, MAX_INIT_FLT_MAX,
-                                          MAX_NAN_IGNORED, POOL_STRIDE_IGNORED,
+                                          MAX_INIT_ZERO, MAX_NAN_IGNORED,
+                                          MAX_NAN_NOT_KEPT,
+                                          POOL_STRIDE_IGNORED,
                                           POOL_PAD_IGNORED, POOL_HW_SWAPPED};
     for (size_t k = 0; k < sizeof special / sizeof special[0] && !hint; k++) {
         oracle_pool2d(g, POOL_MAX, x, special[k], alt);

@@ -36,9 +36,13 @@ typedef enum {
     SIZE_TRUNC,          /* C's / on a negative numerator (truncation); first:
                           * where a kernel does not fit it often equals
                           * SIZE_CEIL_ALWAYS, and it is the likelier cause */
+    SIZE_CEIL_ONLY_ONE,  /* ceil only when ceil_mode == 1: another non-zero
+                          * value is read as floor mode (before
+                          * SIZE_FLOOR_ALWAYS, which it equals then) */
     SIZE_FLOOR_ALWAYS,   /* ceil_mode ignored: always the floor */
     SIZE_CEIL_ALWAYS,    /* always the ceil (with the last-window rule) */
     SIZE_NO_LAST_RULE,   /* ceil without eq. (2.6) */
+    SIZE_LAST_RULE_STRICT, /* eq. (2.6) with > instead of >= */
     SIZE_CEIL_PLUS1,     /* ceil written as floor + 1, also when s divides */
     SIZE_NO_PLUS1,       /* the +1 forgotten */
     SIZE_PAD_ONCE,       /* in + pad instead of in + 2 pad */
@@ -57,7 +61,8 @@ typedef struct {
 
 /* Calls pool_out_size on every case; fails the current test at the first
  * wrong one (for a shape PyTorch refuses, any result <= 0 is right), naming
- * the mistake when it recognises it. */
+ * a mistake only when it explains the results of EVERY case of the table
+ * (one case alone often fits several mistakes). */
 void check_size_cases(const SizeCase *cases, int n);
 
 /* ---- pooling ------------------------------------------------------------------ */
@@ -73,7 +78,10 @@ typedef enum {
     MAX_ZERO_PAD,        /* every cell of the window outside the image
                           * counts as 0 (zero padding) */
     MAX_INIT_FLT_MAX,    /* the max starts at -FLT_MAX instead of -inf */
+    MAX_INIT_ZERO,       /* the max starts at 0: max(0, pixels), a ReLU */
     MAX_NAN_IGNORED,     /* `t > m` only: a NaN never wins */
+    MAX_NAN_NOT_KEPT,    /* `!(t <= m)`: a NaN wins, but the next value
+                          * replaces it */
     AVG_CIP_IGNORED,     /* divisor = pixels in the image, always */
     AVG_DIV_KK,          /* divisor = kh*kw, always (with count_include_pad
                           * set, this is also what forgetting the ceil-mode
@@ -99,7 +107,7 @@ Pool2dGeom pool_geom(int n, int c, int h, int w, int kh, int kw);
 
 /* Fails the current test unless pool2d_out_h and pool2d_out_w (which call
  * the student's pool_out_size) give the shape of eqs. (2.4)-(2.6), naming
- * the size mistake when it recognises it; `func` is the function under
+ * a size mistake when it explains both axes; `func` is the function under
  * test. A wrong size would otherwise show up as a wrong or overflowing y. */
 void check_pool_shape(const Pool2dGeom *g, const char *func);
 

@@ -10,7 +10,7 @@
 #include "util.h"
 
 #define GEOM_MISTAKES POOL_STRIDE_IGNORED, POOL_PAD_IGNORED, POOL_HW_SWAPPED
-#define MAX_MISTAKES GEOM_MISTAKES, MAX_ZERO_PAD
+#define MAX_MISTAKES GEOM_MISTAKES, MAX_ZERO_PAD, MAX_INIT_ZERO
 
 static const PoolMistake max_mistakes[] = {MAX_MISTAKES, POOL_RIGHT};
 
@@ -171,7 +171,8 @@ START_TEST(test_max_big)
     for (int r = 0; r < g.h; r += (r == 1 ? 46338 : 1))
         for (int q = 0; q < g.w; q += (q == 1 ? 46338 : 1))
             x[(size_t)r * g.w + q] = v -= 0.25f; /* all negative: an unread 0 shows */
-    check_pool2d(&g, POOL_MAX, x, 0, NULL);
+    static const PoolMistake m[] = {MAX_INIT_ZERO, POOL_RIGHT};
+    check_pool2d(&g, POOL_MAX, x, 0, m);
     big_free(x, bytes);
 }
 END_TEST

@@ -53,6 +53,14 @@ static int matches(const float *got, const double *alt, size_t n)
     return 1;
 }
 
+static double max_abs(const double *a, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs(a[i]));
+    return m;
+}
+
 static int differs(const double *a, const double *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -92,27 +100,49 @@ int compare_grad(const char *func, const char *output, const char *params,
     for (int d = 0; d < ndim; d++)
         cmp.shape[d] = shape[d];
     grade_add_alt(&cmp, added, HINT_ACCUMULATE);
+    /* grade.h keeps at most GRADE_MAX_ALTS alternatives: pass on only the
+     * first one that got matches, so that no list is ever cut short. */
     for (int a = 0; a < n_alts; a++)
-        if (alts[a] && differs(alts[a], want, n))
+        if (alts[a] && differs(alts[a], want, n) && matches(got, alts[a], n)) {
             grade_add_alt(&cmp, alts[a], hints[a]);
+            break;
+        }
 
     int bad = grade_compare(&cmp, got, want, msg, msg_len);
     if (bad) {
         int named = 0; /* did grade_compare show an alternative's hint? */
         for (int a = 0; a < cmp.n_alts && !named; a++)
             named = matches(got, cmp.alts[a].values, n);
-        size_t unwritten = 0, first = n;
-        for (size_t i = 0; i < n; i++)
+        size_t unwritten = 0, first = n, added_to = 0, first_added = n;
+        const double floor = BP_FLOOR * fmax(max_abs(want, n), 1e-30);
+        for (size_t i = 0; i < n; i++) {
             if (memcmp(&got[i], &garbage[i], sizeof got[i]) == 0 &&
                 want[i] != garbage[i]) {
                 unwritten++;
                 if (first == n)
                     first = i;
+            } else if (want[i] != 0.0 &&
+                       fabs(got[i] - added[i]) <= BP_RTOL * fmax(fabs(added[i]), floor) &&
+                       !(fabs(got[i] - want[i]) <= BP_RTOL * fmax(fabs(want[i]), floor))) {
+                added_to++;
+                if (first_added == n)
+                    first_added = i;
             }
+        }
         if (!named && unwritten == n) {
             append(msg, msg_len, "\nHint: no element of %s was written: it "
                    "still holds the garbage the test stored there before the "
                    "call. Is %s still the skeleton's TODO?", output, func);
+        } else if (!named && added_to > 0) {
+            char idx[128];
+            grade_format_index(idx, sizeof idx, shape, ndim, first_added);
+            append(msg, msg_len, "\nHint: %zu of %zu elements of %s hold the "
+                   "garbage the test stored there before the call PLUS their "
+                   "gradient (first %s%s = " GRADE_FMT " + " GRADE_FMT "): "
+                   "they were added to without being set to 0 first. Zero "
+                   "every element of %s (or store each sum), not only some.",
+                   added_to, n, output, output, idx, (double)garbage[first_added],
+                   want[first_added], output);
         } else if (!named && unwritten > 0) {
             char idx[128];
             grade_format_index(idx, sizeof idx, shape, ndim, first);
@@ -193,13 +223,16 @@ void oracle_conv2d_forward(const Conv2dGeom *g, const float *x,
                 }
 }
 
-/* The output of a strided axis that reads input r through tap u, for the
- * stride mistakes of dx (gather form), or -1. */
+/* The output of a strided axis that reads input r through tap u, eq.
+ * (3.11), or -1; for the mistakes of dx in gather form: the stride taken
+ * as 1, or the division not required to be exact. */
 static int dx_out_index(int r, int u, int stride, int pad, int dil, int out,
                         ConvBackMistake m)
 {
     long t = (long)r + pad - (long)u * dil;
     if (t < 0)
+        return -1;
+    if (m != CB_DX_STRIDE_IGNORED && m != CB_DX_STRIDE_FLOOR && t % stride != 0)
         return -1;
     long i = m == CB_DX_STRIDE_IGNORED ? t : t / stride; /* t >= 0: floor */
     return i < out ? (int)i : -1;
@@ -215,7 +248,8 @@ void oracle_conv2d_backward(const Conv2dGeom *g, const float *x,
     const int cg = g->c_in / g->groups, og = g->c_out / g->groups;
     const size_t nx = (size_t)g->n * g->c_in * g->h * g->w;
     const size_t nw = (size_t)g->c_out * cg * g->kh * g->kw;
-    const int dx_gather = m == CB_DX_STRIDE_IGNORED || m == CB_DX_STRIDE_FLOOR;
+    const int dx_gather = m == CB_DX_STRIDE_IGNORED || m == CB_DX_STRIDE_FLOOR ||
+                          m == CB_DX_GROUP_FIRST || m == CB_DX_GROUP_NO_MUL;
     if (dx)
         memset(dx, 0, nx * sizeof *dx);
     if (dw)
@@ -263,6 +297,12 @@ void oracle_conv2d_backward(const Conv2dGeom *g, const float *x,
     if (db && m == CB_DB_MEAN)
         for (int o = 0; o < g->c_out; o++)
             db[o] /= (double)g->n * OH * OW;
+    if (m == CB_BATCH_MEAN) {
+        for (size_t k = 0; dw && k < nw; k++)
+            dw[k] /= g->n;
+        for (int o = 0; db && o < g->c_out; o++)
+            db[o] /= g->n;
+    }
 
     if (dx && dx_gather)
         for (int n = 0; n < g->n; n++)
@@ -270,8 +310,10 @@ void oracle_conv2d_backward(const Conv2dGeom *g, const float *x,
                 for (int r = 0; r < g->h; r++)
                     for (int q = 0; q < g->w; q++) {
                         const int grp = ci / cg, c = ci % cg;
+                        const int o0 = m == CB_DX_GROUP_FIRST ? 0
+                                     : m == CB_DX_GROUP_NO_MUL ? grp : grp * og;
                         double s = 0.0;
-                        for (int o = grp * og; o < (grp + 1) * og; o++)
+                        for (int o = o0; o < o0 + og; o++)
                             for (int u = 0; u < g->kh; u++) {
                                 int i = dx_out_index(r, u, g->stride_h, g->pad_h, g->dil_h, OH, m);
                                 for (int v = 0; v < g->kw && i >= 0; v++) {
@@ -316,10 +358,14 @@ const char *oracle_conv_back_hint(ConvBackMistake m)
                "same pixel, eqs. (3.5) and (3.11).";
     case CB_GROUP_OFFSET:
     case CB_GROUP_NO_MUL:
+    case CB_DX_GROUP_FIRST:
+    case CB_DX_GROUP_NO_MUL:
         return "group channel offset wrong: output channel o is in group "
                "g = o / (c_out/groups) and its weights w[o][c] meet input "
                "channel g*Cg + c (Cg = c_in/groups), in dx and dweight as in "
-               "the forward pass.";
+               "the forward pass; so input channel g*Cg + c collects dx from "
+               "the output channels g*Og .. (g+1)*Og - 1 only "
+               "(Og = c_out/groups).";
     case CB_DW_FLIPPED:
         return "dweight is flipped: dw[o][c][u][v] pairs dy[i][j] with the "
                "pixel tap (u, v) READ in the forward pass, x[i*s - p + u*d]"
@@ -332,6 +378,10 @@ const char *oracle_conv_back_hint(ConvBackMistake m)
     case CB_DB_ALL_CHANNELS:
         return "dbias per channel wrong: db[o] sums dy[n][o][i][j] over n, i, "
                "j for its own output channel o only, eq. (3.4).";
+    case CB_BATCH_MEAN:
+        return "dweight and dbias are SUMS over the batch, eqs. (3.4) and "
+               "(3.5), not means: do not divide by N (a loss that averages "
+               "over the batch has already put its 1/N into dy).";
     case CB_DB_MEAN:
         return "dbias is a sum, not a mean, eq. (3.4): each output element "
                "adds b[o] once, so each contributes dy once.";
@@ -570,7 +620,7 @@ void oracle_pool_backward(PoolKind kind, const Pool2dGeom *g, const float *x,
                                     P4(x, n, c, top + u, left + v) == best)
                                     P4(dx, n, c, top + u, left + v) +=
                                         m == MP_SPLIT ? d / n_max : d;
-                    } else if (br >= 0) {
+                    } else if (br >= 0 && !(m == MP_INF_NOT_ROUTED && best == -INFINITY)) {
                         double *t = &P4(dx, n, c, br, bq);
                         *t = m == MP_OVERWRITE ? d : *t + d;
                     }
@@ -592,6 +642,11 @@ const char *oracle_pool_back_hint(PoolBackMistake m)
         return "maxpool gradient to one cell only: when a window holds its "
                "maximum more than once, all of dy goes to the first of them "
                "in row-major order, eq. (3.13), not to every maximum.";
+    case MP_INF_NOT_ROUTED:
+        return "a window whose pixels are all -inf still routes its dy: to "
+               "its first cell inside the image, eq. (3.13), as PyTorch does. "
+               "Start the arg-max at that cell, not at an empty index with "
+               "-INFINITY or -FLT_MAX as the running maximum.";
     case MP_ZERO_PAD:
         return "maxpool padding is -inf, not 0: a padded cell never wins, so "
                "a window whose pixels are all negative still routes dy to its "

@@ -49,11 +49,16 @@ typedef enum {
     CB_DIL_IGNORED,       /* tap at i*sh - ph + u: taps adjacent */
     CB_GROUP_OFFSET,      /* every group uses input channels 0 .. Cg-1 */
     CB_GROUP_NO_MUL,      /* group g starts at input channel g, not g*Cg */
+    CB_DX_GROUP_FIRST,    /* dx, gather form: every input channel collects
+                           * from the output channels of group 0 */
+    CB_DX_GROUP_NO_MUL,   /* dx, gather form: group g's output channels
+                           * taken to start at g, not g*(c_out/groups) */
     CB_DW_FLIPPED,        /* dw[o][c][kh-1-u][kw-1-v] stored at [u][v] */
     CB_BATCH_FIRST,       /* dw and db from sample 0 only */
     CB_BATCH_LAST,        /* dw and db from the last sample only */
     CB_DB_ALL_CHANNELS,   /* every db[o] = the sum of dy over all channels */
     CB_DB_MEAN,           /* db divided by n*OH*OW */
+    CB_BATCH_MEAN,        /* dw and db divided by n: a mean over the batch */
     CB_N_MISTAKES
 } ConvBackMistake;
 
@@ -100,6 +105,9 @@ typedef enum {
     MP_ZERO_PAD,         /* padding as 0: a window whose real cells are all
                           * negative routes its dy into the padding (lost) */
     MP_OVERWRITE,        /* dx[argmax] = dy: overlapping windows overwrite */
+    MP_INF_NOT_ROUTED,   /* a window whose cells are all -inf routes its dy
+                          * nowhere (the arg-max search started at -inf or
+                          * -FLT_MAX with no cell) */
     AP_DIV_KK,           /* divisor kh*kw always */
     AP_DIV_INSIDE,       /* divisor = cells inside the image, always */
     AP_DIV_PADDED,       /* divisor = cells inside the padded input, always */
@@ -176,8 +184,11 @@ void fill_garbage(float *x, size_t n, unsigned long long seed);
  * "conv2d_backward", the output's name, e.g. "dx", params and shape as in
  * GradeCompare); garbage is what the output held before the call. Writes
  * the failure message into msg and returns -1, or returns 0. The hints, in
- * order: an output added to rather than stored (garbage + want), elements
- * never written (still garbage), then the alternatives given. */
+ * order: an output added to rather than stored (garbage + want), then the
+ * first alternative given that got matches (any number of alternatives may
+ * be given; only a matching one is passed on to grade.h), then elements
+ * never written (still garbage) or added to without being zeroed (garbage
+ * + their gradient). */
 int compare_grad(const char *func, const char *output, const char *params,
                  int ndim, const size_t *shape, const float *got,
                  const double *want, const float *garbage,

@@ -8,9 +8,10 @@
 
 /* Mistakes any test can recognise. */
 #define COMMON_MISTAKES CB_DX_NO_FLIP, CB_DW_FLIPPED, CB_DB_ALL_CHANNELS, \
-                        CB_DB_MEAN, CB_BATCH_FIRST, CB_BATCH_LAST
+                        CB_DB_MEAN, CB_BATCH_FIRST, CB_BATCH_LAST, CB_BATCH_MEAN
 #define STRIDE_MISTAKES CB_DX_STRIDE_IGNORED, CB_DX_STRIDE_FLOOR
-#define GROUP_MISTAKES CB_GROUP_OFFSET, CB_GROUP_NO_MUL
+#define GROUP_MISTAKES CB_GROUP_OFFSET, CB_GROUP_NO_MUL, CB_DX_GROUP_FIRST, \
+                       CB_DX_GROUP_NO_MUL
 
 /* clause: conv-db, conv-dw, conv-dx, conv-shapes, conv-overwrite */
 START_TEST(test_cb_basic)
@@ -31,7 +32,8 @@ START_TEST(test_cb_batch)
 }
 END_TEST
 
-/* Kernel sizes alone: 1..3 on each axis, kh > kw and kh < kw. */
+/* Kernel sizes alone: 1..3 on each axis, kh > kw and kh < kw, one shape
+ * after another in the same process. clause: no-state */
 START_TEST(test_cb_kernel_sweep)
 {
     static const int k[][2] = {{1, 1}, {2, 2}, {3, 3}, {3, 1}, {1, 3}, {2, 3}, {3, 2}};
@@ -67,7 +69,8 @@ START_TEST(test_cb_1x1_padding)
     g.pad_h = 1;
     g.pad_w = 2;
     const ConvBackMistake m[] = {CB_DB_ALL_CHANNELS, CB_DB_MEAN, CB_BATCH_FIRST,
-                                 CB_BATCH_LAST, CB_PAD_SIGN, CB_RIGHT};
+                                 CB_BATCH_LAST, CB_BATCH_MEAN, CB_PAD_SIGN,
+                                 CB_RIGHT};
     check_conv2d_backward(&g, WANT_ALL, 3201, m);
 }
 END_TEST
@@ -120,7 +123,8 @@ END_TEST
 START_TEST(test_cb_groups)
 {
     static const int gr[][3] = {{2, 4, 6}, {3, 6, 3}, {3, 3, 6}};
-    const ConvBackMistake m[] = {COMMON_MISTAKES, GROUP_MISTAKES, CB_RIGHT};
+    const ConvBackMistake m[] = {COMMON_MISTAKES, GROUP_MISTAKES, CB_PAD_SIGN,
+                                 CB_RIGHT};
     for (int t = 0; t < (int)(sizeof gr / sizeof gr[0]); t++) {
         Conv2dGeom g = conv_geom(2, gr[t][1], 6, 5, gr[t][2], 3, 3);
         g.groups = gr[t][0];
@@ -136,7 +140,8 @@ START_TEST(test_cb_depthwise)
     Conv2dGeom g = conv_geom(2, 3, 5, 7, 6, 3, 3);
     g.groups = 3;
     g.pad_h = g.pad_w = 1;
-    const ConvBackMistake m[] = {COMMON_MISTAKES, GROUP_MISTAKES, CB_RIGHT};
+    const ConvBackMistake m[] = {COMMON_MISTAKES, GROUP_MISTAKES, CB_PAD_SIGN,
+                                 CB_RIGHT};
     check_conv2d_backward(&g, WANT_ALL, 3701, m);
 }
 END_TEST

@@ -12,7 +12,8 @@
 #include "util.h"
 
 #define COMMON_MISTAKES CB_DX_NO_FLIP, CB_DW_FLIPPED, CB_DB_ALL_CHANNELS, \
-                        CB_DB_MEAN, CB_BATCH_FIRST, CB_BATCH_LAST, CB_PAD_SIGN
+                        CB_DB_MEAN, CB_BATCH_FIRST, CB_BATCH_LAST, \
+                        CB_BATCH_MEAN, CB_PAD_SIGN
 
 /* Every choice of outputs: the ones asked for are right, the NULL ones are
  * left alone (a write through NULL crashes the test).
@@ -168,15 +169,23 @@ START_TEST(test_cb_past_2_31)
     float dw = 777.0f, db = 777.0f;
     conv2d_backward(&g, x, NULL, dy, NULL, &dw, &db);
     munmap(x, bytes);
-    /* 1*1 + 10*2 + 100*4 + 1000*8, exact in float. */
+    /* 1*1 + 10*2 + 100*4 + 1000*8, exact in float. Without the last output
+     * row (i = 1) the sum is 21, without the last column (j = 1) 401,
+     * without both 1: a loop bound, not an offset. Only the term past
+     * offset 2^31 - 1 missing (421) points at the offset itself. (An int
+     * offset usually overflows to a negative one: UBSan or a crash reports
+     * it before any value is returned.) */
+    const char *hint = NULL;
+    if (dw == 421.0f)
+        hint = "the pixel past offset 2^31 - 1 was read wrongly: compute "
+               "offsets in size_t (or with pointer-to-array views), not int.";
+    else if (dw == 21.0f || dw == 401.0f || dw == 1.0f)
+        hint = "the terms of the last output row or column (i = OH-1 or "
+               "j = OW-1) are missing: check the upper bound of the output "
+               "positions each tap sums over.";
     grade_expect_double("conv2d_backward(N=1 C_in=1 H=32769 W=65536, C_out=1 "
                         "KH=1 KW=1, stride=(32768,65535)): dweight[0]", dw,
-                        8421.0, 1e-6,
-                        dw == 421.0f || dw == 21.0f || dw == 1.0f
-                            ? "the pixels past offset 2^31 - 1 were read "
-                              "wrongly: compute offsets in size_t (or with "
-                              "pointer-to-array views), not int."
-                            : NULL);
+                        8421.0, 1e-6, hint);
     grade_expect_double("conv2d_backward(... the same ...): dbias[0]", db,
                         1111.0, 1e-6, NULL);
 }

@@ -5,7 +5,8 @@
 #include "grade.h"
 #include "oracle_03.h"
 
-#define MAX_MISTAKES MP_TIES_LAST, MP_ALL_MAX, MP_SPLIT, MP_ZERO_PAD, MP_OVERWRITE
+#define MAX_MISTAKES MP_TIES_LAST, MP_ALL_MAX, MP_SPLIT, MP_ZERO_PAD, MP_OVERWRITE, \
+    MP_INF_NOT_ROUTED
 #define AVG_MISTAKES AP_DIV_KK, AP_DIV_INSIDE, AP_DIV_PADDED, AP_NO_DIV, AP_OVERWRITE
 
 /* Non-overlapping 2x2 windows, a batch of 2: each dy lands on one pixel.
@@ -119,6 +120,8 @@ END_TEST
 
 /* Ceil mode: the last window runs past the padded input, and its divisor
  * counts only the cells up to its end (count_include_pad) or in the image.
+ * Then any non-zero ceil_mode and count_include_pad (2 here) mean "on", as
+ * in the forward pass of chapter 02.
  * clause: avg-divisor, avg-ceil */
 START_TEST(test_ap_ceil)
 {
@@ -132,6 +135,9 @@ START_TEST(test_ap_ceil)
         g.count_include_pad = cip;
         check_pool_backward(POOL_AVG, &g, X_DISTINCT, 5221 + cip, m);
     }
+    g.ceil_mode = 2;
+    g.count_include_pad = 2;
+    check_pool_backward(POOL_AVG, &g, X_DISTINCT, 5223, m);
 }
 END_TEST
 

@@ -28,12 +28,25 @@ static double linear_loss(const float *t, void *ctx)
 
 /* Mistakes worth naming, from the expected value and the student's. */
 static const char *gradcheck_hint(double got, double no_floor, double mean,
-                                  double want)
+                                  double want, float h)
 {
     if (isnan(got))
         return "the result is NaN: is gradcheck_max_rel_error still the "
                "skeleton's TODO? (Return INFINITY when a component is not "
                "finite, and 0 when every component is 0, M = 0.)";
+    if (isinf(want) && isfinite(got) && h < 1e-20f)
+        return "with this h every central difference is NaN (t + h rounds to "
+               "t in float: 0/0), so the result must be +INFINITY: pass h "
+               "itself to numerical_gradient, and return INFINITY when a "
+               "component is not finite.";
+    if (isinf(want) && isfinite(got))
+        return "a component that is not finite (NaN or infinite) must make "
+               "the result +INFINITY: test every a_k and n_k with isfinite() "
+               "first (fmax() silently drops a NaN).";
+    if (want == 1.0 && got == 0.0)
+        return "M is the largest of |a_k| AND |n_k| over all k: an analytic "
+               "gradient of zeros against a non-zero numerical one has M > 0 "
+               "and error 1, eq. (3.16).";
     if (fabs(got - want) <= 1e-6 * fabs(want) + 1e-12)
         return NULL;
     if (no_floor >= 0 && fabs(got - no_floor) <= 1e-6 * no_floor + 1e-12 &&
@@ -64,7 +77,7 @@ static void expect_check(const char *what, Linear *f, const float *analytic,
     char call[300];
     snprintf(call, sizeof call, "gradcheck_max_rel_error(f = sum c[k] t[k], "
              "n = %d, h = %g): %s", N, (double)h, what);
-    const char *hint = gradcheck_hint(got, no_floor, mean, want);
+    const char *hint = gradcheck_hint(got, no_floor, mean, want, h);
     if (isinf(want) || want == 0.0) {
         if (!(got == want))
             ck_abort_msg("%s: expected %g, got " GRADE_FMT ".%s%s", call, want,
@@ -152,6 +165,21 @@ START_TEST(test_gc_scale_both)
 }
 END_TEST
 
+/* The error is |a_k - n_k|: an analytic component too SMALL (or of the
+ * wrong sign) counts as much as one too large. Here every analytic value
+ * is at most the true one, the largest error 0.5 at k = 3 (1.5 for 3) and
+ * 0.5 at k = 1 (-2 for -1: 1/2 against the larger magnitude).
+ * clause: gc-measure, gc-max */
+START_TEST(test_gc_too_small)
+{
+    Linear f = {{2.0, -1.0, 0.5, 3.0, -0.25, 1.0}, 0};
+    float a[N] = {2.0f, -2.0f, 0.5f, 1.5f, -0.25f, 0.9f};
+    expect_check("analytic[3] = 1.5 instead of 3, analytic[1] = -2 instead "
+                 "of -1, analytic[5] = 0.9 instead of 1", &f, a, 1e-2f, 0.5,
+                 -1.0, (0.5 + 0.5 + 0.1) / 6.0);
+}
+END_TEST
+
 /* Everything 0: the result is 0. Not finite: +infinity, for a NaN in the
  * analytic gradient and for a step too small to move t in float (the
  * central difference is then 0/0). clause: gc-zero, gc-nonfinite */
@@ -173,8 +201,9 @@ END_TEST
 
 GRADED_SUITE(gradcheck_suite, "gradcheck_max_rel_error",
     GRADED(test_gc_right, 2, "gradcheck_max_rel_error: a right gradient, and numeric filled"),
-    GRADED(test_gc_wrong_component, 2, "gradcheck_max_rel_error: the largest relative error"),
+    GRADED(test_gc_wrong_component, 1, "gradcheck_max_rel_error: the largest relative error"),
     GRADED(test_gc_floor, 2, "gradcheck_max_rel_error: tiny components against the floor"),
     GRADED(test_gc_above_floor, 1, "gradcheck_max_rel_error: components above the floor"),
     GRADED(test_gc_scale_both, 1, "gradcheck_max_rel_error: M from both gradients"),
+    GRADED(test_gc_too_small, 1, "gradcheck_max_rel_error: components too small count too"),
     GRADED(test_gc_special, 2, "gradcheck_max_rel_error: all zero, NaN, a step too small"));

@@ -10,8 +10,10 @@ the same x. The error of a case is
 and must stay below 1e-4 (max pooling is exact; average pooling sums a few
 floats). Hand-picked cases cover each flag on its own; random ones mix odd
 sizes, strides larger than the kernel, padding up to kernel/2, ceil_mode and
-count_include_pad. Then every user error the pooling ops add must end in one
-line on stderr, a non-zero status and no output file. Prints one TAP-like
+count_include_pad. Special values: max pooling of inputs holding -inf and
+NaN must equal torch's element for element (NaN where torch has NaN), and
+average pooling of -inf too. Then every user error the pooling ops add must
+end in one line on stderr, a non-zero status and no output file. Prints one TAP-like
 line per case; exits 0 only if all pass. Without torch it prints one skipped
 line.
 """
@@ -146,6 +148,52 @@ def run_case(cnn, k, r, d):
     return err, "max relative error %.2e" % err
 
 
+# Special values: (title, op, kernel, stride, padding, ceil_mode, what to plant)
+SPECIAL = [
+    ("max_pool2d, NaN pixels", "max_pool2d", (2, 2), (2, 2), (0, 0), 0, "nan"),
+    ("max_pool2d, NaN next to padding, overlapping windows", "max_pool2d",
+     (3, 3), (1, 2), (1, 1), 1, "nan"),
+    ("max_pool2d, -inf pixels and -inf padding", "max_pool2d", (3, 3), (2, 2),
+     (1, 1), 0, "-inf"),
+    ("max_pool2d, -inf and NaN in one window", "max_pool2d", (3, 2), (2, 2),
+     (1, 1), 1, "both"),
+    ("avg_pool2d, -inf pixels", "avg_pool2d", (2, 3), (2, 2), (1, 1), 1, "-inf"),
+]
+
+
+def run_special(cnn, sp, r, d):
+    title, op, k, stride, padding, ceil, what = sp
+    x = r.uniform(-1, 1, (2, 2, 7, 6)).astype(np.float32)
+    flat = x.reshape(-1)
+    picks = r.choice(flat.size, 12, replace=False)
+    if what in ("-inf", "both"):
+        flat[picks[:8]] = -np.inf
+        x[0, 0, :3, :3] = -np.inf          # a whole window of -inf
+    if what in ("nan", "both"):
+        flat[picks[8:]] = np.nan
+    xp, yp = os.path.join(d, "x.npy"), os.path.join(d, "y.npy")
+    np.save(xp, x)
+    k_ = dict(op=op, k=k, stride=stride, padding=padding, ceil=ceil, cip=1)
+    t = torch.from_numpy(x).double()
+    args = dict(kernel_size=k, stride=stride, padding=padding, ceil_mode=bool(ceil))
+    want = (F.max_pool2d(t, **args) if op == "max_pool2d" else F.avg_pool2d(t, **args)).numpy()
+    p = subprocess.run(cnn_cmd(cnn, k_, xp, yp), capture_output=True, text=True)
+    if p.returncode != 0:
+        return False, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
+    got = np.load(yp)
+    os.remove(yp)
+    if got.shape != want.shape:
+        return False, "shape %s, want %s" % (got.shape, want.shape)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are -inf
+        same = (np.isnan(got) == np.isnan(want)) & (
+            (got == want) | np.isnan(want) | (np.abs(got - want) <= 1e-6 * np.abs(want)))
+    if same.all():
+        return True, "%d NaN, %d -inf outputs, all equal" % (
+            int(np.isnan(want).sum()), int(np.isneginf(want).sum()))
+    i = tuple(int(v) for v in np.argwhere(~same)[0])
+    return False, "first difference at y%s: torch %r, cnn %r" % (list(i), want[i], got[i])
+
+
 # User errors: (title, op, flags, shape of x, words the one-line message must hold)
 ERRORS = [
     ("max_pool2d without --kernel_size", "max_pool2d", [], (1, 1, 4, 4), "--kernel_size"),
@@ -195,6 +243,13 @@ def main():
             else:
                 failed += 1
                 print("not ok - %s\n    %s (tolerance %.0e)" % (title, msg, TOLERANCE))
+        for sp in SPECIAL:
+            good, msg = run_special(cnn, sp, r, d)
+            if good:
+                print("ok - %s: %s" % (sp[0], msg))
+            else:
+                failed += 1
+                print("not ok - %s\n    %s" % (sp[0], msg))
         for e in ERRORS:
             good, msg = run_error(cnn, e, d)
             if good:
@@ -202,7 +257,7 @@ def main():
             else:
                 failed += 1
                 print("not ok - %s\n    %s" % (e[0], msg))
-    total = len(cases) + len(ERRORS)
+    total = len(cases) + len(SPECIAL) + len(ERRORS)
     print("# %d of %d pooling checks pass (torch.nn.functional max_pool2d, "
           "avg_pool2d, adaptive_avg_pool2d)" % (total - failed, total))
     return 1 if failed else 0

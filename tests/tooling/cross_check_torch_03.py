@@ -13,7 +13,9 @@ gradient is
 the whole gradient), and must stay below 1e-4 for every output of a case.
 Max pooling is checked on inputs whose values in a window are all distinct
 (a random permutation), except in the cases built to have ties, where torch
-and the course both route to the first maximum in row-major order.
+and the course both route to the first maximum in row-major order, and in
+those holding -inf (whole windows of it route to their first cell inside
+the image, in torch as in the course).
 
 Each user error (a grad_y of the wrong shape, a missing flag, ...) must end in
 one line on stderr, the documented exit status and no output file.
@@ -153,10 +155,11 @@ def run_conv(cnn, k, r, d):
 # ---- pooling --------------------------------------------------------------
 
 def pool_case(kind, n, c, h, w, k, stride=None, padding=(0, 0), ceil_mode=0,
-              count_include_pad=1, ties=False, desc=""):
+              count_include_pad=1, ties=False, desc="", neg_inf=False):
     return dict(kind=kind, n=n, c=c, h=h, w=w, k=k, stride=stride or k,
                 padding=padding, ceil_mode=ceil_mode,
-                count_include_pad=count_include_pad, ties=ties, desc=desc)
+                count_include_pad=count_include_pad, ties=ties, desc=desc,
+                neg_inf=neg_inf)
 
 
 POOL_FIXED = [
@@ -166,6 +169,10 @@ POOL_FIXED = [
     pool_case("max", 1, 2, 11, 10, (2, 2), (4, 3), desc="stride > kernel"),
     pool_case("max", 2, 2, 6, 6, (3, 3), (1, 1), (1, 1), ties=True, desc="ties, overlapping"),
     pool_case("max", 1, 1, 5, 5, (2, 2), (2, 2), (1, 1), 1, ties=True, desc="ties, padding, ceil mode"),
+    pool_case("max", 2, 2, 6, 7, (3, 3), (2, 2), (1, 1), 1, desc="-inf pixels, whole -inf windows",
+              neg_inf=True),
+    pool_case("max", 1, 2, 5, 6, (2, 3), (1, 1), (1, 1), desc="-inf pixels, overlapping windows",
+              neg_inf=True),
     pool_case("avg", 2, 3, 8, 8, (2, 2), desc="2x2, stride 2"),
     pool_case("avg", 1, 2, 9, 7, (3, 3), (2, 2), (1, 1), 0, 1, desc="padding 1, count_include_pad"),
     pool_case("avg", 1, 2, 9, 7, (3, 3), (2, 2), (1, 1), 0, 0, desc="padding 1, no count_include_pad"),
@@ -201,7 +208,11 @@ def pool_input(k, r):
     if k["ties"]:
         # Few distinct values: most windows hold their maximum several times.
         return r.integers(0, 3, shape).astype(np.float32)
-    return (r.permutation(size).reshape(shape) / size - 0.5).astype(np.float32)
+    x = (r.permutation(size).reshape(shape) / size - 0.5).astype(np.float32)
+    if k["neg_inf"]:
+        x.reshape(-1)[r.random(size) < 0.3] = -np.inf
+        x[:, :, :2, :2] = -np.inf  # the first window: -inf only
+    return x
 
 
 def run_pool(cnn, k, r, d):
@@ -244,6 +255,13 @@ ERRORS = [
     ("avg_pool2d_backward: grad_y of the wrong shape", "avg_pool2d_backward",
      ["--kernel_size", "2", "--ceil_mode", "1"], [(1, 1, 5, 5), (1, 1, 2, 2)],
      ["gx"], 1, "grad_y"),
+    ("max_pool2d_backward: a NaN in x", "max_pool2d_backward",
+     ["--kernel_size", "2"], [(1, 1, 4, 4), (1, 1, 2, 2)], ["gx"], 1, "NaN"),
+    ("max_pool2d_backward: padding more than half the kernel", "max_pool2d_backward",
+     ["--kernel_size", "2", "--padding", "2"], [(1, 1, 4, 4), (1, 1, 4, 4)],
+     ["gx"], 1, "padding"),
+    ("conv2d_backward: a 1-D grad_y", "conv2d_backward", [],
+     [(1, 2, 5, 5), (3, 2, 3, 3), (3,)], ["gx", "gw", "gb"], 1, "grad_y"),
 ]
 
 
@@ -253,7 +271,10 @@ def run_error(cnn, case, d):
     paths = []
     for k, shape in enumerate(shapes):
         p = os.path.join(d, "e%d.npy" % k)
-        np.save(p, np.zeros(shape, np.float32))
+        arr = np.zeros(shape, np.float32)
+        if word == "NaN" and k == 0:
+            arr.reshape(-1)[arr.size // 2] = np.nan
+        np.save(p, arr)
         paths.append(p)
     out_paths = [os.path.join(d, o + ".npy") for o in outs]
     p = subprocess.run([cnn, "op", op] + flags + paths + ["-o"] + out_paths,

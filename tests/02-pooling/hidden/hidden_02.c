@@ -54,7 +54,8 @@ static Pool2dGeom random_geom(Rng *r)
 START_TEST(test_h_max_random)
 {
     static const PoolMistake m[] = {POOL_STRIDE_IGNORED, POOL_PAD_IGNORED,
-                                    POOL_HW_SWAPPED, MAX_ZERO_PAD, POOL_RIGHT};
+                                    POOL_HW_SWAPPED, MAX_ZERO_PAD,
+                                    MAX_INIT_ZERO, POOL_RIGHT};
     Rng r;
     rng_seed(&r, 2001);
     for (int t = 0; t < 60; t++) {
@@ -107,7 +108,7 @@ START_TEST(test_h_gap)
 }
 END_TEST
 
-/* -inf on the border next to padding, NaN with -inf, and ties. */
+/* -inf on the border next to padding, NaN, and ties. */
 START_TEST(test_h_max_special)
 {
     Pool2dGeom g = pool_geom(1, 1, 5, 5, 3, 3);
@@ -117,8 +118,11 @@ START_TEST(test_h_max_special)
     float x[25];
     for (int i = 0; i < 25; i++)
         x[i] = (i % 5 == 0 || i < 5) ? -INFINITY : (float)(i % 3) - 5.0f;
-    x[12] = NAN;
-    check_maxpool_special(&g, x, "-inf border, a NaN in the middle, ties");
+    x[24] = NAN; /* the last cell read by window (2, 2) */
+    x[20] = NAN; /* window (2, 0) reads x[21] after it */
+    /* window (1, 1), the only one without padding, holds no NaN and stays
+     * negative: a max started at 0 shows there */
+    check_maxpool_special(&g, x, "-inf border, two NaN, ties");
 }
 END_TEST
 
