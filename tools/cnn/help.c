@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cnn_help.h"
+#include "05-fast-convolution/fastconv.h"
 
 const char *cnn_impl_name(void)
 {
@@ -43,6 +44,8 @@ void cnn_print_version(FILE *f)
     fprintf(f, "cnn%s (%s)\n",
             strcmp(cnn_impl_name(), "student") == 0 ? "-student" : "",
             impl_description());
+    char engine[256]; /* what --algo runs on this CPU (chapter 05) */
+    fprintf(f, "convolution engine: %s\n", fastconv_describe(engine, sizeof engine));
 }
 
 void cnn_print_help(FILE *f)

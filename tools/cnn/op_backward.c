@@ -8,7 +8,9 @@
  * it first runs the forward op itself on the same inputs and flags: every
  * message about a bad shape or flag is then the forward op's own, and the
  * geometry rules live in one place. */
+#include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,7 +104,7 @@ const CnnOp cnn_op_conv2d_backward = {
     .in = {
         {"x", 4, "(N, C_in, H, W)", 0},
         {"weight", 4, "(C_out, C_in/groups, KH, KW)", 0},
-        {"grad_y", 4, "(N, C_out, OH, OW), the shape of conv2d's y", 0},
+        {"grad_y", 4, "(N, C_out, OH, OW) like conv2d's y", 0},
     },
     .out = {
         {"grad_x", "(N, C_in, H, W)"},
@@ -152,6 +154,26 @@ static int run_pool_backward(const CnnOpArgs *a, Tensor *out, CnnError *e,
         return -1;
     const Tensor *x = &a->in[PB_X];
     const CnnFlagValue *f = a->flag;
+    /* maxpool2d_backward's contract excludes NaN (an arg-max by comparison
+     * is undefined there; PyTorch routes to the NaN): refuse it rather
+     * than return a gradient that silently differs from torch's. */
+    const size_t nx = tensor_numel(x);
+    for (size_t k = 0; is_max && k < nx; k++)
+        if (isnan(x->data[k])) {
+            char idx[96];
+            size_t rest = k, ix[4];
+            for (int d = 3; d >= 0; d--) {
+                ix[d] = rest % x->shape[d];
+                rest /= x->shape[d];
+            }
+            snprintf(idx, sizeof idx, "[%zu, %zu, %zu, %zu]", ix[0], ix[1],
+                     ix[2], ix[3]);
+            return cnn_fail(e, "x in %s holds a NaN at %s: max_pool2d_backward "
+                            "routes each window's gradient to its largest "
+                            "element, which a NaN leaves undefined (PyTorch "
+                            "sends it to the NaN); remove the NaN first",
+                            a->path[PB_X], idx);
+        }
     /* stride 0 stands for PyTorch's stride=None: the kernel size */
     const Pool2dGeom g = {
         .n = (int)x->shape[0], .c = (int)x->shape[1],
@@ -187,7 +209,7 @@ const CnnOp cnn_op_max_pool2d_backward = {
                "computes it for torch.nn.functional.max_pool2d",
     .in = {
         {"x", 4, "(N, C, H, W)", 0},
-        {"grad_y", 4, "(N, C, OH, OW), the shape of max_pool2d's y", 0},
+        {"grad_y", 4, "(N, C, OH, OW) like max_pool2d's y", 0},
     },
     .out = {{"grad_x", "(N, C, H, W)"}},
     .flag = {POOL_BACKWARD_FLAGS},
@@ -203,7 +225,7 @@ const CnnOp cnn_op_avg_pool2d_backward = {
                "shape only)",
     .in = {
         {"x", 4, "(N, C, H, W)", 0},
-        {"grad_y", 4, "(N, C, OH, OW), the shape of avg_pool2d's y", 0},
+        {"grad_y", 4, "(N, C, OH, OW) like avg_pool2d's y", 0},
     },
     .out = {{"grad_x", "(N, C, H, W)"}},
     .flag = {POOL_BACKWARD_FLAGS,
