@@ -15,4 +15,10 @@
 int dat_write_matrix(const char *dir, const char *name, const char *what,
                      const float *m, int rows, int cols, CnnError *e);
 
+/* The same with `digits` significant digits per value (printf's %.*g);
+ * dat_write_matrix writes 6. */
+int dat_write_matrix_digits(const char *dir, const char *name, const char *what,
+                            const float *m, int rows, int cols, int digits,
+                            CnnError *e);
+
 #endif

@@ -36,6 +36,7 @@
 
 #include "01-convolution/conv.h"
 #include "atomic_file.h"
+#include "dat.h"
 #include "pool.h"
 #include "rng.h"
 #include "util.h"
@@ -158,19 +159,6 @@ static int write_windows(const char *dir, CnnError *e)
 }
 /* <<< window_cells */
 
-static int write_matrix(const char *dir, const char *name, const char *what,
-                        const float *m, int rows, int cols, CnnError *e)
-{
-    AtomicFile af;
-    if (atomic_open_in(&af, dir, name, e))
-        return -1;
-    fprintf(af.fp, "# %s: %d rows x %d columns, row 0 first\n", what, rows, cols);
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++)
-            fprintf(af.fp, "%.6g%c", m[i * cols + j], j + 1 < cols ? ' ' : '\n');
-    return atomic_commit(&af, e);
-}
-
 /* The 2-D worked example: a 5x5 input of small integers, 3x3 windows,
  * stride 2, padding 1, through max and average pooling. */
 static int write_window2d(const char *dir, CnnError *e)
@@ -193,12 +181,12 @@ static int write_window2d(const char *dir, CnnError *e)
     printf("(a) 5x5 example, 3x3 windows, stride 2, padding 1: y[0][0] = %g (max), "
            "%g (avg, padding counted), %g (avg, pixels only)\n",
            ymax[0], yavg1[0], yavg0[0]);
-    int r = write_matrix(dir, "window2d_x.dat", "the 5x5 input", x, 5, 5, e) ||
-            write_matrix(dir, "window2d_max.dat", "max pooling", ymax, oh, ow, e) ||
-            write_matrix(dir, "window2d_avg1.dat", "avg pooling, count_include_pad=1",
-                         yavg1, oh, ow, e) ||
-            write_matrix(dir, "window2d_avg0.dat", "avg pooling, count_include_pad=0",
-                         yavg0, oh, ow, e);
+    int r = dat_write_matrix(dir, "window2d_x.dat", "the 5x5 input", x, 5, 5, e) ||
+            dat_write_matrix(dir, "window2d_max.dat", "max pooling", ymax, oh, ow, e) ||
+            dat_write_matrix(dir, "window2d_avg1.dat", "avg pooling, count_include_pad=1",
+                             yavg1, oh, ow, e) ||
+            dat_write_matrix(dir, "window2d_avg0.dat", "avg pooling, count_include_pad=0",
+                             yavg0, oh, ow, e);
     free(ymax);
     free(yavg1);
     free(yavg0);

@@ -30,24 +30,10 @@
 #include "01-convolution/conv.h"
 #include "03-backprop/backprop.h"
 #include "atomic_file.h"
+#include "dat.h"
 #include "rf.h"
 #include "rng.h"
 #include "util.h"
-
-/* Writes an rows x cols matrix as whitespace-separated rows (gnuplot's
- * `matrix` format). */
-static int write_matrix(const char *dir, const char *name, const char *what,
-                        const float *m, int rows, int cols, CnnError *e)
-{
-    AtomicFile af;
-    if (atomic_open_in(&af, dir, name, e))
-        return -1;
-    fprintf(af.fp, "# %s: %d rows x %d columns, row 0 first\n", what, rows, cols);
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++)
-            fprintf(af.fp, "%.5g%c", m[i * cols + j], j + 1 < cols ? ' ' : '\n');
-    return atomic_commit(&af, e);
-}
 
 /* rf_stack on n layers, with its results checked: a state it did not write
  * (still zero) or one that makes no sense ends the experiment with a
@@ -371,7 +357,7 @@ static int write_erf(const char *dir, CnnError *e)
                              erf_depths[d]);
                     snprintf(what, sizeof what, "ERF of depth %d, %s weights, peak 1",
                              erf_depths[d], config_name[cfg]);
-                    if (write_matrix(dir, name, what, map, ERF_S, ERF_S, e)) {
+                    if (dat_write_matrix_digits(dir, name, what, map, ERF_S, ERF_S, 5, e)) {
                         free(map);
                         free(acc);
                         return -1;

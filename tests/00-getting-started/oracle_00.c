@@ -120,48 +120,6 @@ void format_dims(char *buf, size_t len, Dims4 d)
     snprintf(buf, len, "{N=%d, C=%d, H=%d, W=%d}", d.n, d.c, d.h, d.w);
 }
 
-/* The hint for the mistakes a wrong result matches. Usually one; when
- * several mistakes give this very result (with padding 1, ignoring the
- * padding and shifting it by one read the same rows), the result cannot
- * tell them apart and the hint names each of them, so that whichever
- * mistake was made, its own hint is there. */
-#define PICK_MAX 3
-typedef struct {
-    const char *hint;            /* the first hint picked, NULL if none */
-    const char *all[PICK_MAX];
-    int n;                       /* distinct hints; PICK_MAX + 1: too many */
-} HintPick;
-
-static void pick(HintPick *p, const char *hint)
-{
-    if (!hint)
-        return;
-    for (int k = 0; k < p->n && k < PICK_MAX; k++)
-        if (strcmp(p->all[k], hint) == 0)
-            return;
-    if (p->n < PICK_MAX)
-        p->all[p->n] = hint;
-    if (p->n <= PICK_MAX)
-        p->n++;
-    if (!p->hint)
-        p->hint = hint;
-}
-
-static const char *picked(const HintPick *p)
-{
-    static char both[2400];
-    if (p->n <= 1)
-        return p->hint;
-    if (p->n > PICK_MAX)
-        return NULL; /* too many to be worth a hint */
-    int used = snprintf(both, sizeof both, "%s mistakes give exactly this "
-                        "result here:", p->n == 2 ? "two" : "three");
-    for (int k = 0; k < p->n && used > 0 && (size_t)used < sizeof both; k++)
-        used += snprintf(both + used, sizeof both - (size_t)used, " (%d) %s",
-                         k + 1, p->all[k]);
-    return both;
-}
-
 /* 1 when fn agrees with alt at every index of d. */
 static int matches_everywhere(IndexFn fn, Dims4 d, OracleOffset alt)
 {
@@ -202,11 +160,11 @@ void check_offsets(const char *fn_name, IndexFn fn, Dims4 d, OracleOffset want,
                     ull expect = want(d, n, c, h, w);
                     if ((ull)got == expect)
                         continue;
-                    HintPick p = {0};
+                    GradeHintPick p = {0};
                     for (int a = 0; a < n_alts; a++)
                         if (matches_everywhere(fn, d, alts[a].offset))
-                            pick(&p, alts[a].hint);
-                    const char *hint = picked(&p);
+                            grade_hint_pick(&p, alts[a].hint);
+                    const char *hint = grade_hint_picked(&p);
                     if (!p.hint && got == 0 && matches_everywhere(fn, d,
                                                                    oracle_zero))
                         hint = "the function returns 0 for every element: "
@@ -223,11 +181,11 @@ void check_offset_at(const char *fn_name, IndexFn fn, Dims4 d, int n, int c,
     ull expect = want(d, n, c, h, w);
     if ((ull)got == expect)
         return;
-    HintPick p = {0};
+    GradeHintPick p = {0};
     for (int a = 0; a < n_alts; a++)
         if ((ull)got == alts[a].offset(d, n, c, h, w))
-            pick(&p, alts[a].hint);
-    const char *hint = picked(&p);
+            grade_hint_pick(&p, alts[a].hint);
+    const char *hint = grade_hint_picked(&p);
     if (!p.hint && got == 0)
         hint = "the function returned 0: is it still the skeleton's TODO?";
     fail_offset(fn_name, d, n, c, h, w, expect, got, hint);
@@ -309,25 +267,27 @@ void check_strides(Dims4 d)
     if (same)
         return;
 
-    HintPick p = {0};
+    GradeHintPick p = {0};
     if (unwritten)
-        pick(&p, "some strides were never written (they still hold the "
-                 "test's fill value SIZE_MAX): is the function still the "
-                 "skeleton's TODO?");
+        grade_hint_pick(&p, "some strides were never written (they still "
+                        "hold the test's fill value SIZE_MAX): is the "
+                        "function still the skeleton's TODO?");
     if (is_rev)
-        pick(&p, "the strides are in reverse order: strides[0] belongs to "
-                 "n, the slowest axis (C*H*W), strides[3] to w (1).");
+        grade_hint_pick(&p, "the strides are in reverse order: strides[0] "
+                        "belongs to n, the slowest axis (C*H*W), strides[3] "
+                        "to w (1).");
     if (is_bytes)
-        pick(&p, "these are byte strides (numpy's x.strides): the course "
-                 "counts strides in elements, 1 for w.");
+        grade_hint_pick(&p, "these are byte strides (numpy's x.strides): the "
+                        "course counts strides in elements, 1 for w.");
     if (is_shift)
-        pick(&p, "the stride of an axis is the product of the sizes of the "
-                 "axes AFTER it, not including its own: w's stride is 1.");
+        grade_hint_pick(&p, "the stride of an axis is the product of the sizes "
+                        "of the axes AFTER it, not including its own: w's "
+                        "stride is 1.");
     if (is_wrap)
-        pick(&p, "a product overflowed a 32-bit int: convert the sizes to "
-                 "size_t before multiplying.");
+        grade_hint_pick(&p, "a product overflowed a 32-bit int: convert the "
+                        "sizes to size_t before multiplying.");
 
-    const char *hint = picked(&p);
+    const char *hint = grade_hint_picked(&p);
     ck_abort_msg("nchw_strides(d=%s): expected strides {%llu, %llu, %llu, "
                  "%llu}, got {%zu, %zu, %zu, %zu}.%s%s",
                  dims, want[0], want[1], want[2], want[3], got[0], got[1],
@@ -425,11 +385,11 @@ void check_nchw_to_nhwc(Dims4 d)
                                   sim[m], numel) &&
                     memcmp(sim[m], right, numel * sizeof *right) != 0;
     }
-    HintPick p = {0};
+    GradeHintPick p = {0};
     for (int m = 0; m < N_MISTAKES; m++)
         if (usable[m] && memcmp(sim[m], dst, numel * sizeof *dst) == 0)
-            pick(&p, mistakes[m].hint);
-    const char *hint = picked(&p);
+            grade_hint_pick(&p, mistakes[m].hint);
+    const char *hint = grade_hint_picked(&p);
     for (int m = 0; m < N_MISTAKES; m++)
         free(sim[m]);
     free(right);
@@ -533,15 +493,15 @@ static const char *partial_hint(const OracleProbe *p, float h, double got,
     if (!isfinite(got))
         return "the result is not a finite number: is the step x+ - x- "
                "zero, or a division by zero?";
-    HintPick pk = {0};
+    GradeHintPick pk = {0};
     for (size_t a = 0; a < sizeof alts / sizeof alts[0]; a++)
         if (isfinite(alts[a].value) && rel_err(alts[a].value, right) > rtol &&
             rel_err(got, alts[a].value) <= rtol)
-            pick(&pk, alts[a].hint);
+            grade_hint_pick(&pk, alts[a].hint);
     if (!pk.hint && got == 0.0)
         return "numerical_partial returned 0: is it still the skeleton's "
                "TODO?";
-    return picked(&pk);
+    return grade_hint_picked(&pk);
 }
 
 /* The hint for x[k] found at v after a call that perturbed it by h from x0:

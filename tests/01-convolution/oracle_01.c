@@ -345,48 +345,6 @@ static void expect_no_alloc(const char *func, const char *params, size_t n)
 
 /* ---- comparisons and hints ------------------------------------------------- */
 
-/* The hint for the mistakes a wrong result matches. Usually one; when
- * several mistakes give this very result (with padding 1, ignoring the
- * padding and shifting it by one read the same rows), the result cannot
- * tell them apart and the hint names each of them, so that whichever
- * mistake was made, its own hint is there. */
-#define PICK_MAX 3
-typedef struct {
-    const char *hint;            /* the first hint picked, NULL if none */
-    const char *all[PICK_MAX];
-    int n;                       /* distinct hints; PICK_MAX + 1: too many */
-} HintPick;
-
-static void pick(HintPick *p, const char *hint)
-{
-    if (!hint)
-        return;
-    for (int k = 0; k < p->n && k < PICK_MAX; k++)
-        if (strcmp(p->all[k], hint) == 0)
-            return;
-    if (p->n < PICK_MAX)
-        p->all[p->n] = hint;
-    if (p->n <= PICK_MAX)
-        p->n++;
-    if (!p->hint)
-        p->hint = hint;
-}
-
-static const char *picked(const HintPick *p)
-{
-    static char both[2400];
-    if (p->n <= 1)
-        return p->hint;
-    if (p->n > PICK_MAX)
-        return NULL; /* too many to be worth a hint */
-    int used = snprintf(both, sizeof both, "%s mistakes give exactly this "
-                        "result here:", p->n == 2 ? "two" : "three");
-    for (int k = 0; k < p->n && used > 0 && (size_t)used < sizeof both; k++)
-        used += snprintf(both + used, sizeof both - (size_t)used, " (%d) %s",
-                         k + 1, p->all[k]);
-    return both;
-}
-
 static int differs(const double *a, const double *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -420,11 +378,11 @@ static const char *mistake_hint(const float *got, const double *want, size_t n,
                                 double *const *alts, const char *const *hints,
                                 int n_alts)
 {
-    HintPick p = {0};
+    GradeHintPick p = {0};
     for (int k = 0; k < n_alts; k++)
         if (alts[k] && differs(alts[k], want, n) && close_to(got, alts[k], n))
-            pick(&p, hints[k]);
-    return picked(&p);
+            grade_hint_pick(&p, hints[k]);
+    return grade_hint_picked(&p);
 }
 
 /* grade_compare's message, with `hint` (a recognised mistake) in place of
@@ -506,14 +464,14 @@ static void expect_out_size(const Conv2dGeom *g, const char *params, int OH,
     int gh = conv2d_out_h(g), gw = conv2d_out_w(g);
     if (gh == OH && gw == OW)
         return;
-    HintPick p = {0};
+    GradeHintPick p = {0};
     for (int m = SIZE_RIGHT + 1; m < SIZE_N_MISTAKES; m++) {
         long long mh = oracle_out_size(g->h, g->kh, g->stride_h, g->pad_h, g->dil_h, (SizeMistake)m);
         long long mw = oracle_out_size(g->w, g->kw, g->stride_w, g->pad_w, g->dil_w, (SizeMistake)m);
         if (mh == gh && mw == gw)
-            pick(&p, oracle_size_hint((SizeMistake)m));
+            grade_hint_pick(&p, oracle_size_hint((SizeMistake)m));
     }
-    const char *hint = picked(&p);
+    const char *hint = grade_hint_picked(&p);
     if (!p.hint && gh == 0 && gw == 0)
         hint = "conv_out_size returns 0 here: is it still the skeleton's "
                "TODO? Implement it before conv2d_forward (the lesson's "
@@ -774,7 +732,7 @@ void check_size_cases(const SizeCase *cases, int n)
         long long got = conv_out_size(c->in, c->k, c->stride, c->pad, c->dil);
         if (want <= 0 ? got <= 0 : got == want)
             continue;
-        HintPick p = {0};
+        GradeHintPick p = {0};
         for (int m = SIZE_RIGHT + 1; m < SIZE_N_MISTAKES; m++) {
             /* For a kernel that does not fit, the numerator is negative and
              * rounding up gives what truncation gives: the fix is the same,
@@ -783,9 +741,9 @@ void check_size_cases(const SizeCase *cases, int n)
                 continue;
             long long v = oracle_out_size(c->in, c->k, c->stride, c->pad, c->dil, (SizeMistake)m);
             if (v == got && (want <= 0 ? v > 0 : v != want))
-                pick(&p, oracle_size_hint((SizeMistake)m));
+                grade_hint_pick(&p, oracle_size_hint((SizeMistake)m));
         }
-        const char *hint = picked(&p);
+        const char *hint = grade_hint_picked(&p);
         if (!p.hint && got == 0 && want > 0)
             hint = "conv_out_size returned 0: is it still the skeleton's "
                    "TODO?";
@@ -813,19 +771,19 @@ void check_count_cases(const CountCase *cases, int n)
                                            c->groups, c->has_bias);
         if (got == want)
             continue;
-        HintPick p = {0};
+        GradeHintPick p = {0};
         for (int m = COUNT_RIGHT + 1; m < COUNT_N_MISTAKES; m++) {
             long long v = oracle_param_count(c->c_in, c->c_out, c->kh, c->kw,
                                              c->groups, c->has_bias, (CountMistake)m);
             if (v == got && v != want)
-                pick(&p, oracle_count_hint((CountMistake)m, c->has_bias));
+                grade_hint_pick(&p, oracle_count_hint((CountMistake)m, c->has_bias));
         }
         char what[160];
         snprintf(what, sizeof what, "conv2d_param_count(c_in=%d, c_out=%d, "
                  "kh=%d, kw=%d, groups=%d, has_bias=%d) (case %d of %d)",
                  c->c_in, c->c_out, c->kh, c->kw, c->groups, c->has_bias,
                  t + 1, n);
-        const char *hint = picked(&p);
+        const char *hint = grade_hint_picked(&p);
         if (!p.hint && got == 0)
             hint = "conv2d_param_count returned 0: is it still the "
                    "skeleton's TODO?";

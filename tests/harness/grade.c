@@ -240,6 +240,36 @@ void grade_expect_close(const GradeCompare *cmp, const float *got,
         ck_abort_msg("%s", msg);
 }
 
+void grade_hint_pick(GradeHintPick *p, const char *hint)
+{
+    if (!hint)
+        return;
+    for (int k = 0; k < p->n && k < GRADE_PICK_MAX; k++)
+        if (strcmp(p->all[k], hint) == 0)
+            return;
+    if (p->n < GRADE_PICK_MAX)
+        p->all[p->n] = hint;
+    if (p->n <= GRADE_PICK_MAX)
+        p->n++;
+    if (!p->hint)
+        p->hint = hint;
+}
+
+const char *grade_hint_picked(const GradeHintPick *p)
+{
+    static char both[2400];
+    if (p->n <= 1)
+        return p->hint;
+    if (p->n > GRADE_PICK_MAX)
+        return NULL; /* too many to be worth a hint */
+    int used = snprintf(both, sizeof both, "%s mistakes give exactly this "
+                        "result here:", p->n == 2 ? "two" : "three");
+    for (int k = 0; k < p->n && used > 0 && (size_t)used < sizeof both; k++)
+        used += snprintf(both + used, sizeof both - (size_t)used, " (%d) %s",
+                         k + 1, p->all[k]);
+    return both;
+}
+
 void grade_expect_int(const char *what, long long got, long long want,
                       const char *hint)
 {

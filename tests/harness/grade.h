@@ -136,6 +136,42 @@ void grade_expect_int(const char *what, long long got, long long want,
 void grade_expect_double(const char *what, double got, double want,
                          double rtol, const char *hint);
 
+/* ---- one result, several mistakes ------------------------------------ */
+
+/* The hint for the mistakes a wrong result matches. Usually one mistake
+ * matches; when several give this very result (with padding 1, ignoring the
+ * padding and shifting it by one read the same rows), the result cannot
+ * tell them apart, so the hint names each of them: whichever mistake was
+ * made, its own hint is there. A test zero-initialises a GradeHintPick,
+ * calls grade_hint_pick for every mistake whose output equals the
+ * student's, then shows grade_hint_picked:
+ *
+ *   GradeHintPick p = {0};
+ *   for (int m = 0; m < n_mistakes; m++)
+ *       if (mistake_output(m) == got)
+ *           grade_hint_pick(&p, mistake_hint(m));
+ *   const char *hint = grade_hint_picked(&p);   // NULL: no hint to show
+ *   if (!p.hint && got == 0)
+ *       hint = "... still the skeleton's TODO?";  // a fallback of the test's own
+ */
+#define GRADE_PICK_MAX 3
+
+typedef struct {
+    const char *hint;               /* the first hint picked, NULL if none */
+    const char *all[GRADE_PICK_MAX];
+    int n;                          /* distinct hints; GRADE_PICK_MAX + 1: too many */
+} GradeHintPick;
+
+/* Records hint (NULL is ignored, a hint already picked counts once). */
+void grade_hint_pick(GradeHintPick *p, const char *hint);
+
+/* The hint to show: the one hint picked; "two|three mistakes give exactly
+ * this result here: (1) ... (2) ..." when 2 to GRADE_PICK_MAX were; NULL
+ * when none were, or more than GRADE_PICK_MAX (too many to be worth a
+ * hint). A combined text lives in a static buffer that the next call
+ * overwrites: use it before picking again. */
+const char *grade_hint_picked(const GradeHintPick *p);
+
 /* Formats a multi-index "[0, 1, 2, 0]" of flat index i in shape. */
 void grade_format_index(char *buf, size_t len, const size_t *shape, int ndim,
                         size_t i);

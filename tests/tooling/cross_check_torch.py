@@ -12,19 +12,15 @@ case; exits 0 only if all pass. Without torch it prints one skipped line.
 Run with OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 (set below as well).
 """
 import os
-import subprocess
 import sys
 import tempfile
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchcheck  # noqa: E402  (sets the thread counts before torch loads)
 
-try:
-    import numpy as np
-    import torch
-except ImportError:
-    print("ok - torch cross-check # SKIP python3-torch is not installed")
-    sys.exit(0)
+torchcheck.require_torch("torch cross-check")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 TOLERANCE = 1e-4
 N_RANDOM = 24
@@ -96,56 +92,38 @@ def run_case(cnn, k, r, d):
     x = r.uniform(-1, 1, (k["n"], k["c"], k["h"], k["w"])).astype(np.float32)
     wt = r.uniform(-1, 1, (k["oc"], k["c"] // k["groups"], k["kh"], k["kw"])).astype(np.float32)
     b = r.uniform(-1, 1, (k["oc"],)).astype(np.float32) if k["bias"] else None
-    paths = [os.path.join(d, "x.npy"), os.path.join(d, "w.npy")]
-    np.save(paths[0], x)
-    np.save(paths[1], wt)
-    if b is not None:
-        paths.append(os.path.join(d, "b.npy"))
-        np.save(paths[2], b)
-    out = os.path.join(d, "y.npy")
-    cmd = [cnn, "op", "conv2d", "--stride", flag(k["stride"]),
-           "--padding", flag(k["padding"]), "--dilation", flag(k["dilation"]),
-           "--groups", str(k["groups"])] + paths + ["-o", out]
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        return None, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
-    got = np.load(out)
-    os.remove(out)
+    args = ["op", "conv2d", "--stride", flag(k["stride"]),
+            "--padding", flag(k["padding"]), "--dilation", flag(k["dilation"]),
+            "--groups", str(k["groups"])]
+    got, msg = torchcheck.run_cnn(cnn, args, [x, wt] + ([b] if b is not None else []),
+                                  ["y"], d)
+    if got is None:
+        return None, msg
+    got = got[0]
     want = torch.nn.functional.conv2d(
         torch.from_numpy(x).double(), torch.from_numpy(wt).double(),
         None if b is None else torch.from_numpy(b).double(),
         stride=k["stride"], padding=k["padding"], dilation=k["dilation"],
         groups=k["groups"]).numpy()
-    if got.dtype != np.float32 or got.shape != want.shape:
-        return None, "got %s %s, want float32 %s" % (got.dtype, got.shape, want.shape)
-    # An output that is zero everywhere (every tap in the padding) must be
-    # zero exactly: the floor stays positive.
-    floor = max(1e-3 * float(np.abs(want).max()), 1e-30) if want.size else 1.0
-    err = float((np.abs(got - want) / np.maximum(np.abs(want), floor)).max()) if want.size else 0.0
+    bad = torchcheck.mismatch(got, want)
+    if bad:
+        return None, bad
+    err = torchcheck.rel_err(got, want)
     return err, "max relative error %.2e" % err
 
 
 def main():
-    torch.set_num_threads(1)
-    cnn = os.environ.get("CNN", "build/bin/cnn")
-    if not os.access(cnn, os.X_OK):
-        print("not ok - torch cross-check\n    %s is missing: run ./build.sh build" % cnn)
-        return 1
-    cnn = os.path.abspath(cnn)
+    cnn = torchcheck.cnn_binary("torch cross-check")
     r = np.random.default_rng(SEED)
     cases = FIXED + [random_case(r) for _ in range(N_RANDOM)]
-    failed = 0
+    tap = torchcheck.Tap()
     with tempfile.TemporaryDirectory() as d:
         for i, k in enumerate(cases, 1):
             err, msg = run_case(cnn, k, r, d)
             title = "conv2d vs torch %d (%s): %s" % (i, k["desc"], describe(k))
-            if err is not None and err < TOLERANCE:
-                print("ok - %s: %s" % (title, msg))
-            else:
-                failed += 1
-                print("not ok - %s\n    %s (tolerance %.0e)" % (title, msg, TOLERANCE))
-    print("# %d of %d cases agree with torch.nn.functional.conv2d" % (len(cases) - failed, len(cases)))
-    return 1 if failed else 0
+            tap.within(title, err, msg, TOLERANCE)
+    print("# %d of %d cases agree with torch.nn.functional.conv2d" % (tap.n - tap.failed, tap.n))
+    return tap.status()
 
 
 if __name__ == "__main__":

@@ -18,20 +18,16 @@ line per case; exits 0 only if all pass. Without torch it prints one skipped
 line.
 """
 import os
-import subprocess
 import sys
 import tempfile
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchcheck  # noqa: E402  (sets the thread counts before torch loads)
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("ok - pooling torch cross-check # SKIP python3-torch is not installed")
-    sys.exit(0)
+torchcheck.require_torch("pooling torch cross-check")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 TOLERANCE = 1e-4
 N_RANDOM = 40
@@ -112,39 +108,36 @@ def torch_ref(k, x):
     return F.avg_pool2d(t, count_include_pad=bool(k["cip"]), **args).numpy()
 
 
-def cnn_cmd(cnn, k, xp, yp):
-    cmd = [cnn, "op", k["op"]]
+def cnn_args(k):
+    args = ["op", k["op"]]
     if k["op"] != "adaptive_avg_pool2d":
-        cmd += ["--kernel_size", flag(k["k"]), "--padding", flag(k["padding"]),
-                "--ceil_mode", str(k["ceil"])]
+        args += ["--kernel_size", flag(k["k"]), "--padding", flag(k["padding"]),
+                 "--ceil_mode", str(k["ceil"])]
         if k["stride"]:
-            cmd += ["--stride", flag(k["stride"])]
+            args += ["--stride", flag(k["stride"])]
         if k["op"] == "avg_pool2d":
-            cmd += ["--count_include_pad", str(k["cip"])]
-    return cmd + [xp, "-o", yp]
+            args += ["--count_include_pad", str(k["cip"])]
+    return args
 
 
 def run_case(cnn, k, r, d):
     """Returns (error, message); error is None when the case could not run."""
     x = r.uniform(-1, 1, (k["n"], k["c"], k["h"], k["w"])).astype(np.float32)
-    xp, yp = os.path.join(d, "x.npy"), os.path.join(d, "y.npy")
-    np.save(xp, x)
     try:
         want = torch_ref(k, x)
     except RuntimeError as ex:  # a random shape torch refuses: cnn must too
-        p = subprocess.run(cnn_cmd(cnn, k, xp, yp), capture_output=True, text=True)
-        if p.returncode != 0 and not os.path.exists(yp):
+        p, outs = torchcheck.run_raw(cnn, cnn_args(k), [x], ["y"], d)
+        if p.returncode != 0 and not os.path.exists(outs[0]):
             return 0.0, "refused as torch does (%s)" % str(ex).splitlines()[0]
         return None, "torch refuses (%s) but cnn exited %d" % (str(ex).splitlines()[0], p.returncode)
-    p = subprocess.run(cnn_cmd(cnn, k, xp, yp), capture_output=True, text=True)
-    if p.returncode != 0:
-        return None, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
-    got = np.load(yp)
-    os.remove(yp)
-    if got.dtype != np.float32 or got.shape != want.shape:
-        return None, "got %s %s, want float32 %s" % (got.dtype, got.shape, want.shape)
-    floor = max(1e-3 * float(np.abs(want).max()), 1e-30)
-    err = float((np.abs(got - want) / np.maximum(np.abs(want), floor)).max())
+    got, msg = torchcheck.run_cnn(cnn, cnn_args(k), [x], ["y"], d)
+    if got is None:
+        return None, msg
+    got = got[0]
+    bad = torchcheck.mismatch(got, want)
+    if bad:
+        return None, bad
+    err = torchcheck.rel_err(got, want)
     return err, "max relative error %.2e" % err
 
 
@@ -171,17 +164,14 @@ def run_special(cnn, sp, r, d):
         x[0, 0, :3, :3] = -np.inf          # a whole window of -inf
     if what in ("nan", "both"):
         flat[picks[8:]] = np.nan
-    xp, yp = os.path.join(d, "x.npy"), os.path.join(d, "y.npy")
-    np.save(xp, x)
     k_ = dict(op=op, k=k, stride=stride, padding=padding, ceil=ceil, cip=1)
     t = torch.from_numpy(x).double()
     args = dict(kernel_size=k, stride=stride, padding=padding, ceil_mode=bool(ceil))
     want = (F.max_pool2d(t, **args) if op == "max_pool2d" else F.avg_pool2d(t, **args)).numpy()
-    p = subprocess.run(cnn_cmd(cnn, k_, xp, yp), capture_output=True, text=True)
-    if p.returncode != 0:
-        return False, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
-    got = np.load(yp)
-    os.remove(yp)
+    got, msg = torchcheck.run_cnn(cnn, cnn_args(k_), [x], ["y"], d)
+    if got is None:
+        return False, msg
+    got = got[0]
     if got.shape != want.shape:
         return False, "shape %s, want %s" % (got.shape, want.shape)
     with np.errstate(invalid="ignore"):  # inf - inf where both are -inf
@@ -213,10 +203,8 @@ ERRORS = [
 
 def run_error(cnn, e, d):
     title, op, flags, shape, words = e
-    xp, yp = os.path.join(d, "e.npy"), os.path.join(d, "ey.npy")
-    np.save(xp, np.zeros(shape, np.float32))
-    p = subprocess.run([cnn, "op", op] + flags + [xp, "-o", yp],
-                       capture_output=True, text=True)
+    p, _ = torchcheck.run_raw(cnn, ["op", op] + flags, [np.zeros(shape, np.float32)],
+                              ["ey"], d, stem="e")
     lines = p.stderr.strip().splitlines()
     leftovers = [f for f in os.listdir(d) if f.startswith("ey")]
     if p.returncode != 0 and len(lines) == 1 and words in lines[0] and not leftovers:
@@ -225,42 +213,30 @@ def run_error(cnn, e, d):
 
 
 def main():
-    torch.set_num_threads(1)
-    cnn = os.environ.get("CNN", "build/bin/cnn")
-    if not os.access(cnn, os.X_OK):
-        print("not ok - pooling torch cross-check\n    %s is missing: run ./build.sh build" % cnn)
-        return 1
-    cnn = os.path.abspath(cnn)
+    cnn = torchcheck.cnn_binary("pooling torch cross-check")
     r = np.random.default_rng(SEED)
     cases = FIXED + [random_case(r) for _ in range(N_RANDOM)]
-    failed = 0
+    tap = torchcheck.Tap()
     with tempfile.TemporaryDirectory() as d:
         for i, k in enumerate(cases, 1):
             err, msg = run_case(cnn, k, r, d)
             title = "%s vs torch %d (%s): %s" % (k["op"], i, k["desc"], describe(k))
-            if err is not None and err < TOLERANCE:
-                print("ok - %s: %s" % (title, msg))
-            else:
-                failed += 1
-                print("not ok - %s\n    %s (tolerance %.0e)" % (title, msg, TOLERANCE))
+            tap.within(title, err, msg, TOLERANCE)
         for sp in SPECIAL:
             good, msg = run_special(cnn, sp, r, d)
             if good:
-                print("ok - %s: %s" % (sp[0], msg))
+                tap.ok("%s: %s" % (sp[0], msg))
             else:
-                failed += 1
-                print("not ok - %s\n    %s" % (sp[0], msg))
+                tap.not_ok(sp[0], msg)
         for e in ERRORS:
             good, msg = run_error(cnn, e, d)
             if good:
-                print("ok - %s: one sentence, non-zero exit, no output: %s" % (e[0], msg))
+                tap.ok("%s: one sentence, non-zero exit, no output: %s" % (e[0], msg))
             else:
-                failed += 1
-                print("not ok - %s\n    %s" % (e[0], msg))
-    total = len(cases) + len(SPECIAL) + len(ERRORS)
+                tap.not_ok(e[0], msg)
     print("# %d of %d pooling checks pass (torch.nn.functional max_pool2d, "
-          "avg_pool2d, adaptive_avg_pool2d)" % (total - failed, total))
-    return 1 if failed else 0
+          "avg_pool2d, adaptive_avg_pool2d)" % (tap.n - tap.failed, tap.n))
+    return tap.status()
 
 
 if __name__ == "__main__":

@@ -29,16 +29,13 @@ import subprocess
 import sys
 import tempfile
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchcheck  # noqa: E402  (sets the thread counts before torch loads)
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("ok - chapter 03 torch cross-check # SKIP python3-torch is not installed")
-    sys.exit(0)
+torchcheck.require_torch("chapter 03 torch cross-check")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 TOLERANCE = 1e-4
 N_RANDOM_CONV = 20
@@ -50,38 +47,19 @@ def flag(v):
     return str(v[0]) if v[0] == v[1] else "%d,%d" % tuple(v)
 
 
-def rel_err(got, want):
-    if want.size == 0:
-        return 0.0
-    floor = max(1e-3 * float(np.abs(want).max()), 1e-30)
-    return float((np.abs(got.astype(np.float64) - want) / np.maximum(np.abs(want), floor)).max())
-
-
 def run_cnn(cnn, op, flags, inputs, outputs, d):
     """Saves inputs, runs `cnn op`, returns (list of arrays, error text)."""
-    paths = []
-    for k, arr in enumerate(inputs):
-        p = os.path.join(d, "in%d.npy" % k)
-        np.save(p, arr)
-        paths.append(p)
-    outs = [os.path.join(d, "%s.npy" % name) for name in outputs]
-    cmd = [cnn, "op", op] + flags + paths + ["-o"] + outs
-    p = subprocess.run(cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        return None, "cnn exited %d: %s" % (p.returncode, p.stderr.strip())
-    got = [np.load(o) for o in outs]
-    for o in outs:
-        os.remove(o)
-    return got, ""
+    return torchcheck.run_cnn(cnn, ["op", op] + flags, inputs, outputs, d)
 
 
 def compare(names, got, want):
     errs = []
     for name, g, w in zip(names, got, want):
-        if g.dtype != np.float32 or g.shape != w.shape:
-            return None, "%s: got %s %s, want float32 %s" % (name, g.dtype, g.shape, w.shape)
-        errs.append("%s %.1e" % (name, rel_err(g, w)))
-    worst = max(rel_err(g, w) for g, w in zip(got, want))
+        bad = torchcheck.mismatch(g, w)
+        if bad:
+            return None, "%s: %s" % (name, bad)
+        errs.append("%s %.1e" % (name, torchcheck.rel_err(g, w)))
+    worst = max(torchcheck.rel_err(g, w) for g, w in zip(got, want))
     return worst, "max relative error " + ", ".join(errs)
 
 
@@ -268,17 +246,10 @@ ERRORS = [
 def run_error(cnn, case, d):
     """Returns an error text, or "" when the tool failed as it should."""
     desc, op, flags, shapes, outs, status, word = case
-    paths = []
-    for k, shape in enumerate(shapes):
-        p = os.path.join(d, "e%d.npy" % k)
-        arr = np.zeros(shape, np.float32)
-        if word == "NaN" and k == 0:
-            arr.reshape(-1)[arr.size // 2] = np.nan
-        np.save(p, arr)
-        paths.append(p)
-    out_paths = [os.path.join(d, o + ".npy") for o in outs]
-    p = subprocess.run([cnn, "op", op] + flags + paths + ["-o"] + out_paths,
-                       capture_output=True, text=True)
+    inputs = [np.zeros(shape, np.float32) for shape in shapes]
+    if word == "NaN":
+        inputs[0].reshape(-1)[inputs[0].size // 2] = np.nan
+    p, _ = torchcheck.run_raw(cnn, ["op", op] + flags, inputs, outs, d, stem="e")
     lines = p.stderr.strip().splitlines()
     left = [f for f in os.listdir(d) if not f.startswith("e")]
     for f in os.listdir(d):
@@ -293,12 +264,7 @@ def run_error(cnn, case, d):
 
 
 def main():
-    torch.set_num_threads(1)
-    cnn = os.environ.get("CNN", "build/bin/cnn")
-    if not os.access(cnn, os.X_OK):
-        print("not ok - chapter 03 torch cross-check\n    %s is missing: run ./build.sh build" % cnn)
-        return 1
-    cnn = os.path.abspath(cnn)
+    cnn = torchcheck.cnn_binary("chapter 03 torch cross-check")
     ops = subprocess.run([cnn, "op", "--list"], capture_output=True, text=True).stdout
     r = np.random.default_rng(SEED)
     cases = [("conv", k) for k in CONV_FIXED]
@@ -307,7 +273,7 @@ def main():
         cases += [("pool", k) for k in POOL_FIXED]
         cases += [("pool", random_pool(r, "max" if i % 2 else "avg"))
                   for i in range(N_RANDOM_POOL)]
-    failed = 0
+    tap = torchcheck.Tap()
     with tempfile.TemporaryDirectory() as d:
         for i, (kind, k) in enumerate(cases, 1):
             if kind == "conv":
@@ -317,23 +283,15 @@ def main():
                 err, msg = run_pool(cnn, k, r, d)
                 title = "%s_pool2d_backward vs autograd %d (%s): %s" % (
                     k["kind"], i, k["desc"], describe_pool(k))
-            if err is not None and err < TOLERANCE:
-                print("ok - %s: %s" % (title, msg))
-            else:
-                failed += 1
-                print("not ok - %s\n    %s (tolerance %.0e)" % (title, msg, TOLERANCE))
-    print("# %d of %d cases agree with torch.autograd" % (len(cases) - failed, len(cases)))
+            tap.within(title, err, msg, TOLERANCE)
+    print("# %d of %d cases agree with torch.autograd" % (tap.n - tap.failed, tap.n))
     with tempfile.TemporaryDirectory() as d:
         for case in ERRORS:
             if case[1] not in ops:
                 continue
             why = run_error(cnn, case, d)
-            if why:
-                failed += 1
-                print("not ok - %s: one sentence, status %d, no output\n    %s" % (case[0], case[5], why))
-            else:
-                print("ok - %s: one sentence, status %d, no output" % (case[0], case[5]))
-    return 1 if failed else 0
+            tap.report(not why, "%s: one sentence, status %d, no output" % (case[0], case[5]), why)
+    return tap.status()
 
 
 if __name__ == "__main__":

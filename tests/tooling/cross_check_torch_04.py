@@ -22,18 +22,14 @@ import random
 import subprocess
 import sys
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchcheck  # noqa: E402  (sets the thread counts before torch loads)
 
-try:
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("ok - cnn rf torch cross-check # SKIP python3-torch is not installed")
-    sys.exit(0)
+torchcheck.require_torch("cnn rf torch cross-check")
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
-torch.set_num_threads(1)
-CNN = os.environ.get("CNN", "build/bin/cnn")
+CNN = torchcheck.cnn_binary("cnn rf torch cross-check")
 N_RANDOM = 25
 SEED = 20240604
 
@@ -150,7 +146,7 @@ def random_spec(rng):
 
 
 def main():
-    n_fail = 0
+    tap = torchcheck.Tap()
     cases = list(FIXED)
     rng = random.Random(SEED)
     for t in range(N_RANDOM):
@@ -161,14 +157,13 @@ def main():
         except RuntimeError as err:
             res = str(err)
         if isinstance(res, int) and res > 0:
-            print("ok - %s: %d units' windows match PyTorch (%s)" % (desc, res, spec))
+            tap.ok("%s: %d units' windows match PyTorch (%s)" % (desc, res, spec))
         elif isinstance(res, int):
-            print("ok - %s: no unit's window fits the %dx%d input (%s)" % (desc, h, w, spec))
+            tap.ok("%s: no unit's window fits the %dx%d input (%s)" % (desc, h, w, spec))
         else:
-            print("not ok - %s (%s)\n    %s" % (desc, spec, res))
-            n_fail += 1
-    print("# %d failed" % n_fail)
-    sys.exit(1 if n_fail else 0)
+            tap.not_ok("%s (%s)" % (desc, spec), res)
+    print("# %d failed" % tap.failed)
+    sys.exit(tap.status())
 
 
 main()

@@ -26,16 +26,13 @@ import subprocess
 import sys
 import tempfile
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torchcheck  # noqa: E402  (sets the thread counts before torch loads)
 
-try:
-    import numpy as np
-    import torch
-    import torch.nn.functional as F
-except ImportError:
-    print("ok - chapter 05 torch cross-check # SKIP python3-torch is not installed")
-    sys.exit(0)
+torchcheck.require_torch("chapter 05 torch cross-check")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 ALGOS = ["direct", "im2col", "winograd", "winograd4", "fft", "auto"]
 SEED = 20240605
@@ -58,8 +55,7 @@ def pair(v):
 
 
 def rel_err(got, want):
-    floor = max(1e-2 * float(np.abs(want).max()), 1e-30)
-    return float((np.abs(got.astype(np.float64) - want) / np.maximum(np.abs(want), floor)).max())
+    return torchcheck.rel_err(got, want, floor_frac=1e-2)  # the graded tests' floor
 
 
 def run(cmd):
@@ -67,21 +63,9 @@ def run(cmd):
 
 
 def main():
-    cnn = os.environ.get("CNN", "build/bin/cnn")
+    cnn = torchcheck.cnn_binary("chapter 05 torch cross-check")
     rng = np.random.default_rng(SEED)
-    n_fail = 0
-    k = 0
-
-    def report(good, desc, detail=""):
-        nonlocal n_fail, k
-        k += 1
-        if good:
-            print("ok %d - %s" % (k, desc))
-        else:
-            n_fail += 1
-            print("not ok %d - %s" % (k, desc))
-            if detail:
-                print("#   " + detail.replace("\n", "\n#   "))
+    tap = torchcheck.Tap()
 
     with tempfile.TemporaryDirectory() as d:
         def path(name):
@@ -117,15 +101,15 @@ def main():
                 if not able:
                     good = (r.returncode == 1 and "cannot compute this layer" in r.stderr
                             and len(r.stderr.strip().split("\n")) == 1 and not os.path.exists(out))
-                    report(good, "conv2d --algo %s refuses %s in one line" % (algo, shape),
-                           "exit %d: %s" % (r.returncode, r.stderr.strip()))
+                    tap.report(good, "conv2d --algo %s refuses %s in one line" % (algo, shape),
+                               "exit %d: %s" % (r.returncode, r.stderr.strip()))
                     continue
                 if r.returncode != 0:
-                    report(False, "conv2d --algo %s on %s" % (algo, shape), r.stderr.strip())
+                    tap.report(False, "conv2d --algo %s on %s" % (algo, shape), r.stderr.strip())
                     continue
                 e = rel_err(np.load(out), want_y)
                 tol = 1e-3 if algo == "winograd4" else 1e-4
-                report(e < tol, "conv2d --algo %s on %s: error %.1e < %.0e" % (algo, shape, e, tol))
+                tap.report(e < tol, "conv2d --algo %s on %s: error %.1e < %.0e" % (algo, shape, e, tol))
             for algo in ["im2col", "auto", "winograd", "fft"]:
                 outs = [path("d%s_%d_%s.npy" % (t, li, algo)) for t in ("x", "w", "b")]
                 r = run([cnn, "op", "conv2d_backward"] + flags + ["--algo", algo,
@@ -134,27 +118,27 @@ def main():
                     forward_ok = can_wino if algo == "winograd" else can_fft
                     good = (r.returncode == 1 and "cannot compute" in r.stderr
                             and not any(os.path.exists(o) for o in outs))
-                    report(good, "conv2d_backward --algo %s refuses %s (%s)" % (
+                    tap.report(good, "conv2d_backward --algo %s refuses %s (%s)" % (
                         algo, shape, "forward only" if forward_ok else "nor the forward"),
                         "exit %d: %s" % (r.returncode, r.stderr.strip()))
                     continue
                 if r.returncode != 0:
-                    report(False, "conv2d_backward --algo %s on %s" % (algo, shape), r.stderr.strip())
+                    tap.report(False, "conv2d_backward --algo %s on %s" % (algo, shape), r.stderr.strip())
                     continue
                 errs = [rel_err(np.load(o), wg) for o, wg in zip(outs, want_grads)]
-                report(max(errs) < 1e-4, "conv2d_backward --algo %s on %s: dx %.1e, dw %.1e, db %.1e" % (
+                tap.report(max(errs) < 1e-4, "conv2d_backward --algo %s on %s: dx %.1e, dw %.1e, db %.1e" % (
                     algo, shape, errs[0], errs[1], errs[2]))
 
         r = run([cnn, "op", "conv2d", "--algo", "fastest", path("x.npy"), path("w.npy"),
                  "-o", path("bad.npy")])
-        report(r.returncode == 2 and "--algo takes one of direct|im2col|winograd|winograd4|fft|auto"
-               in r.stderr and not os.path.exists(path("bad.npy")),
-               "an unknown --algo is a command-line mistake naming the choices",
-               "exit %d: %s" % (r.returncode, r.stderr.strip()))
+        tap.report(r.returncode == 2 and "--algo takes one of direct|im2col|winograd|winograd4|fft|auto"
+                   in r.stderr and not os.path.exists(path("bad.npy")),
+                   "an unknown --algo is a command-line mistake naming the choices",
+                   "exit %d: %s" % (r.returncode, r.stderr.strip()))
         r = run([cnn, "op", "conv2d", "--help"])
-        report(r.returncode == 0 and "--algo" in r.stdout and "default direct" in r.stdout,
-               "cnn op conv2d --help lists --algo and its default")
-    sys.exit(1 if n_fail else 0)
+        tap.report(r.returncode == 0 and "--algo" in r.stdout and "default direct" in r.stdout,
+                   "cnn op conv2d --help lists --algo and its default")
+    sys.exit(tap.status())
 
 
 if __name__ == "__main__":
