@@ -132,25 +132,39 @@ __attribute__((format(printf, 3, 4)))
 #endif
 static int layer_fail(CnnError *e, const Words *w, const char *fmt, ...)
 {
-    char rest[400];
+    char rest[400], text[sizeof w->text];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(rest, sizeof rest, fmt, ap);
     va_end(ap);
-    return cnn_fail(e, "layer %d ('%s'): %s", w->index, w->text, rest);
+    /* A control character typed into the spec is shown as '?', never sent
+     * to the terminal. */
+    memcpy(text, w->text, sizeof text);
+    for (char *c = text; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    for (char *c = rest; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    return cnn_fail(e, "layer %d ('%s'): %s", w->index, text, rest);
 }
 
-/* A whole number of at most seven digits, no sign: 0 and the value, or -1. */
+/* A whole number, digits only, no sign: 0 and the value, or -1. A value
+ * past ARCH_MAX_NUMBER reads as ARCH_MAX_NUMBER + 1, however many digits it
+ * has, so that the range check calls it too large rather than not a
+ * number. */
 static int parse_number(const char *s, int *v)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 7)
+    if (n == 0)
         return -1;
     long val = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isdigit((unsigned char)s[i]))
             return -1;
         val = val * 10 + (s[i] - '0');
+        if (val > ARCH_MAX_NUMBER)
+            val = ARCH_MAX_NUMBER + 1L;
     }
     *v = (int)val;
     return 0;
@@ -180,8 +194,8 @@ static int check_range(const Words *w, const char *word, const char *what,
         return layer_fail(e, w, "'%s' gives %s %d, but %s is at least %d", word,
                           what, v, what, lo);
     if (v > ARCH_MAX_NUMBER)
-        return layer_fail(e, w, "'%s' gives %s %d, more than the %d this form "
-                          "allows", word, what, v, ARCH_MAX_NUMBER);
+        return layer_fail(e, w, "'%s' gives %s more than the %d this form "
+                          "allows", word, what, ARCH_MAX_NUMBER);
     return 0;
 }
 

@@ -137,31 +137,49 @@ static long long wrap32(long long v)
     return (long long)(int32_t)(uint32_t)(uint64_t)v;
 }
 
+/* A wrong recurrence may run far past 2^63 on a deep stack where the right
+ * one does not: its arithmetic wraps modulo 2^64 (unsigned, so never
+ * undefined), which is what the student's long long code computes there
+ * too, short of the sanitizer stopping it first. */
+typedef unsigned long long u64;
+static long long wrap64(u64 v) { return (long long)v; }
+
 RfAxis mistake_axis_step(RfAxis prev, int k, int s, int p, int d, RfMistake m)
 {
-    long long grow;
+    const u64 K = (u64)(long long)k, S = (u64)(long long)s, P = (u64)(long long)p,
+              D = (u64)(long long)d, J = (u64)prev.jump;
+    u64 grow;
     switch (m) {
     case RFM_DIL_IGNORED:
-        grow = (long long)(k - 1) * prev.jump;
+        grow = (K - 1) * J;
         break;
     case RFM_USES_STRIDE:
-        grow = (long long)(k - 1) * d * s;
+        grow = (K - 1) * D * S;
         break;
     case RFM_USES_NEW_JUMP:
-        grow = (long long)(k - 1) * d * prev.jump * s;
+        grow = (K - 1) * D * J * S;
+        break;
+    case RFM_SPAN_KD:
+        grow = (K * D - 1) * J;
         break;
     default:
-        grow = (long long)(k - 1) * d * prev.jump;
+        grow = (K - 1) * D * J;
     }
     RfAxis r;
-    r.size = prev.size + grow;
-    r.jump = m == RFM_JUMP_NOT_MULT ? prev.jump : prev.jump * s;
+    r.size = wrap64((u64)prev.size + grow);
+    r.jump = wrap64(m == RFM_JUMP_NOT_MULT ? J : m == RFM_DIL_IN_JUMP ? J * S * D : J * S);
+    u64 shift; /* first = prev.first - shift */
     if (m == RFM_PAD_SIGN)
-        r.first = prev.first + p * prev.jump;
+        shift = (u64)0 - P * J;
     else if (m == RFM_PAD_NOT_SCALED)
-        r.first = prev.first - p;
+        shift = P;
+    else if (m == RFM_PAD_NEW_JUMP)
+        shift = P * J * S;
+    else if (m == RFM_FIRST_IS_CENTRE) /* c += ((k-1)d/2 - p) J, rounded down */
+        shift = (P - (u64)((long long)(k - 1) * d / 2)) * J;
     else
-        r.first = prev.first - p * prev.jump;
+        shift = P * J;
+    r.first = wrap64((u64)prev.first - shift);
     if (m == RFM_INT_OVERFLOW) {
         r.size = wrap32(r.size);
         r.jump = wrap32(r.jump);
@@ -172,9 +190,15 @@ RfAxis mistake_axis_step(RfAxis prev, int k, int s, int p, int d, RfMistake m)
 
 RfState mistake_layer_step(RfState prev, const RfLayer *l, RfMistake m)
 {
-    if (l->kind == RF_POINTWISE || (l->kind == RF_POOL && m == RFM_POOL_IDENTITY))
+    if ((l->kind == RF_POINTWISE && m != RFM_POINTWISE_READ) ||
+        (l->kind == RF_POOL && m == RFM_POOL_IDENTITY))
         return prev;
     RfState r;
+    if (l->kind == RF_POOL && m == RFM_POOL_NO_PAD) {
+        r.h = mistake_axis_step(prev.h, l->kh, l->stride_h, 0, l->dil_h, m);
+        r.w = mistake_axis_step(prev.w, l->kw, l->stride_w, 0, l->dil_w, m);
+        return r;
+    }
     if (m == RFM_HW_SWAPPED) {
         r.h = mistake_axis_step(prev.h, l->kw, l->stride_w, l->pad_w, l->dil_w, m);
         r.w = mistake_axis_step(prev.w, l->kh, l->stride_h, l->pad_h, l->dil_h, m);
@@ -233,9 +257,44 @@ const char *rf_mistake_hint(RfMistake m)
         return "a value wrapped around 2^31: size, jump and first outgrow an "
                "int after about 31 stride-2 layers; keep every intermediate "
                "in long long.";
+    case RFM_PAD_NEW_JUMP:
+        return "padding counted in units of this layer's output (times the "
+               "new jump prev.jump*s): the p zeros are added to the layer's "
+               "input, whose units are prev.jump apart, first = prev.first - "
+               "p*prev.jump, eq. (4.6).";
+    case RFM_DIL_IN_JUMP:
+        return "the jump was multiplied by the dilation: dilation spaces the "
+               "taps of one window, not the windows of neighbouring units, "
+               "jump = prev.jump * s, eq. (4.4).";
+    case RFM_SPAN_KD:
+        return "a dilated kernel was taken to span k*d positions: its k taps "
+               "d apart span d*(k-1) + 1, so the size grows by "
+               "(k-1)*d*prev.jump, eq. (4.5).";
+    case RFM_FIRST_IS_CENTRE:
+        return "first holds the centre of unit 0's window, not its first "
+               "position: first = prev.first - p*prev.jump, eq. (4.6); the "
+               "centre follows from it (rf_center, eq. 4.9).";
+    case RFM_POOL_NO_PAD:
+        return "a pooling layer's padding was ignored: PyTorch's pooling "
+               "pads too (ResNet's 3x3 max pool has padding 1), and it moves "
+               "first exactly as a convolution's does, eq. (4.6).";
+    case RFM_POINTWISE_READ:
+        return "a pointwise layer was treated as a window: RF_POINTWISE "
+               "returns prev unchanged, and its kh, stride_h, ... fields are "
+               "not read (they may hold anything).";
     default:
         return NULL;
     }
+}
+
+/* The hint for a value that an int wrapped: the first wrong field holds
+ * exactly what storing the right one in 32 bits gives, whichever of the
+ * three fields (or intermediates) the code kept in an int. */
+static const char *wrap_hint(long long got, long long want)
+{
+    if (want != wrap32(want) && got == wrap32(want))
+        return rf_mistake_hint(RFM_INT_OVERFLOW);
+    return NULL;
 }
 
 const char *const HINT_WINDOW_END =
@@ -345,6 +404,8 @@ void check_axis_cases(const AxisCase *cases, int n)
             match[m] = !axis_eq(alt, want) && axis_eq(alt, got);
         }
         const char *hint = unique_hint(match);
+        if (!hint)
+            hint = wrap_hint(g, w);
         if (!hint && is_zero_axis(got))
             hint = "every field is 0: is rf_axis_step still the skeleton's TODO?";
         char prev[96], gs[96], ws[96];
@@ -387,6 +448,8 @@ void check_layer_cases(const LayerCase *cases, int n)
             match[m] = !state_eq(alt, want) && state_eq(alt, got);
         }
         const char *hint = unique_hint(match);
+        if (!hint)
+            hint = wrap_hint(g, w);
         if (!hint && is_zero_axis(got.h) && is_zero_axis(got.w))
             hint = "every field is 0: is rf_layer_step still the skeleton's TODO?";
         char layer[96], ph[96], pw[96];
@@ -474,6 +537,8 @@ void check_stack(const RfLayer *layers, int n, const char *what)
             match[m] = differs && same;
         }
         const char *hint = unique_hint(match);
+        if (!hint)
+            hint = wrap_hint(g, w);
         if (!hint && (is_sentinel_axis(got[bad_l].h) || is_sentinel_axis(got[bad_l].w)))
             hint = "this entry of out was never written (it still holds the "
                    "test's sentinel): out has n + 1 entries, out[0] = "
@@ -626,6 +691,9 @@ void oracle_spread(const float *g, int h, int w, SpreadMistake m,
     if (m == SPREAD_VARIANCE) {
         *sigma_h = (double)vi;
         *sigma_w = (double)vj;
+    } else if (m == SPREAD_SWAPPED) {
+        *sigma_h = (double)sqrtl(vj);
+        *sigma_w = (double)sqrtl(vi);
     } else {
         /* A negative "variance" (signed weights) has no square root. */
         *sigma_h = vi >= 0 ? (double)sqrtl(vi) : NAN;
@@ -651,6 +719,10 @@ static const char *spread_hint(SpreadMistake m)
     case SPREAD_FLOAT:
         return "the sums lose digits in float: accumulate m, the means and "
                "the squared distances in double.";
+    case SPREAD_SWAPPED:
+        return "sigma_h and sigma_w are exchanged: sigma_h is the spread of "
+               "the row index i (down the map, h rows), sigma_w of the column "
+               "index j.";
     default:
         return NULL;
     }
@@ -756,32 +828,54 @@ void check_radius(const float *g, int h, int w, int ci, int cj,
                   const double *fracs, int n_fracs, int exact_tie,
                   const char *what)
 {
+    enum { MAX_FRACS = 16 };
+    ck_assert_msg(n_fracs <= MAX_FRACS, "test error: too many fractions");
+    int want[MAX_FRACS], got[MAX_FRACS], strict[MAX_FRACS], signed_r[MAX_FRACS];
+    int bad = -1;
     for (int t = 0; t < n_fracs; t++) {
         double margin;
-        int want = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_RIGHT, &margin);
+        want[t] = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_RIGHT, &margin);
         ck_assert_msg(exact_tie || margin > 1e-9,
                       "test error: frac %g is too close to a square's mass", fracs[t]);
-        int got = erf_mass_radius(g, h, w, ci, cj, fracs[t]);
-        if (got == want)
-            continue;
-        const char *hint = NULL;
-        int strict = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_STRICT, NULL);
-        int signed_r = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_SIGNED, NULL);
-        if (got < 0)
-            hint = "a negative radius: is erf_mass_radius still the "
-                   "skeleton's TODO?";
-        else if (got == strict && strict != want && got != signed_r)
-            hint = "the square must hold AT LEAST frac of the mass: when it "
-                   "holds exactly frac * total, that radius is the answer "
-                   "(>=, not >).";
-        else if (got == signed_r && signed_r != want && got != strict)
-            hint = "the masses are summed from g itself: a gradient has both "
-                   "signs, and eq. (4.15) sums |g[i][j]|.";
-        ck_abort_msg("erf_mass_radius(g: %d x %d map, %s, ci=%d, cj=%d, "
-                     "frac=%g): expected %d, got %d.%s%s",
-                     h, w, what, ci, cj, fracs[t], want, got,
-                     hint ? "\nHint: " : "", hint ? hint : "");
+        strict[t] = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_STRICT, NULL);
+        signed_r[t] = oracle_mass_radius(g, h, w, ci, cj, fracs[t], RADIUS_SIGNED, NULL);
+        got[t] = erf_mass_radius(g, h, w, ci, cj, fracs[t]);
+        if (got[t] != want[t] && bad < 0)
+            bad = t;
     }
+    if (bad < 0)
+        return;
+    /* A mistake is named only when it explains every fraction of the call. */
+    int is_strict = 1, is_signed = 1, is_plus_one = 1;
+    int strict_differs = 0, signed_differs = 0;
+    for (int t = 0; t < n_fracs; t++) {
+        is_strict &= got[t] == strict[t];
+        is_signed &= got[t] == signed_r[t];
+        is_plus_one &= got[t] == want[t] || got[t] == want[t] + 1;
+        strict_differs |= strict[t] != want[t];
+        signed_differs |= signed_r[t] != want[t];
+    }
+    const char *hint = NULL;
+    if (got[bad] < 0)
+        hint = "a negative radius: is erf_mass_radius still the "
+               "skeleton's TODO?";
+    else if (is_strict && strict_differs && !(is_signed && signed_differs))
+        hint = "the square must hold AT LEAST frac of the mass: when it "
+               "holds exactly frac * total, that radius is the answer "
+               "(>=, not >).";
+    else if (is_signed && signed_differs && !(is_strict && strict_differs))
+        hint = "the masses are summed from g itself: a gradient has both "
+               "signs, and eq. (4.15) sums |g[i][j]|.";
+    else if (is_plus_one && !(is_strict && strict_differs) &&
+             !(is_signed && signed_differs))
+        hint = "the radius is one too large: r = 0 is the centre pixel "
+               "alone, the square of radius r is |i - ci| <= r, |j - cj| <= r "
+               "(side 2r + 1), and the answer is the first r whose square "
+               "holds frac of the mass.";
+    ck_abort_msg("erf_mass_radius(g: %d x %d map, %s, ci=%d, cj=%d, "
+                 "frac=%g): expected %d, got %d.%s%s",
+                 h, w, what, ci, cj, fracs[bad], want[bad], got[bad],
+                 hint ? "\nHint: " : "", hint ? hint : "");
 }
 
 /* ---- maps ------------------------------------------------------------------------------------------------- */

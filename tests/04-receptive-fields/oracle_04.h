@@ -53,6 +53,12 @@ typedef enum {
     RFM_POOL_IDENTITY,  /* pooling layers skipped like pointwise ones          */
     RFM_HW_SWAPPED,     /* height computed with the width's numbers and back  */
     RFM_INT_OVERFLOW,   /* size, jump and first kept in int (wrap at 2^31)    */
+    RFM_PAD_NEW_JUMP,   /* first = prev.first - p * prev.jump * s: new jump   */
+    RFM_DIL_IN_JUMP,    /* jump = prev.jump * s * d: dilation as a stride     */
+    RFM_SPAN_KD,        /* size += (k*d - 1) * prev.jump: span taken as k*d   */
+    RFM_FIRST_IS_CENTRE,/* first tracks the centre of unit 0's window         */
+    RFM_POOL_NO_PAD,    /* a pooling layer's padding ignored                  */
+    RFM_POINTWISE_READ, /* a pointwise layer's (unused) geometry applied      */
     RFM_N_MISTAKES
 } RfMistake;
 
@@ -138,6 +144,7 @@ typedef enum {
     SPREAD_CENTRE,    /* about the map's centre (h/2, w/2), not the mean */
     SPREAD_VARIANCE,  /* the square root forgotten */
     SPREAD_FLOAT,     /* sums in float            */
+    SPREAD_SWAPPED,   /* sigma_h and sigma_w exchanged */
     SPREAD_N_MISTAKES
 } SpreadMistake;
 
@@ -156,6 +163,9 @@ typedef enum {
     RADIUS_STRICT,   /* more than frac, instead of at least frac */
     RADIUS_SIGNED,   /* mass summed from g instead of |g|        */
     RADIUS_N_MISTAKES
+    /* A radius one too large at some fractions and right at the others
+     * (the first square tried has side 2r - 1, or r counts one ring too
+     * many) is recognised from the pattern over all fractions of a call. */
 } RadiusMistake;
 
 /* Eq. (4.15) by brute force in long double, or a mistake's value (-1 when
@@ -167,7 +177,10 @@ int oracle_mass_radius(const float *g, int h, int w, int ci, int cj,
 
 /* Runs erf_mass_radius on g for each frac and compares. exact_tie set: the
  * case is built so that some square holds exactly frac of the mass (in
- * exact binary arithmetic), and the margin check is skipped. */
+ * exact binary arithmetic), and the margin check is skipped. A hint names a
+ * mistake only when the student's radii match it at every frac of the
+ * call, so that one wrong answer that happens to coincide with another
+ * mistake's is not misnamed. */
 void check_radius(const float *g, int h, int w, int ci, int cj,
                   const double *fracs, int n_fracs, int exact_tie,
                   const char *what);

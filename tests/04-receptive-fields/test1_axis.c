@@ -77,8 +77,10 @@ START_TEST(test_axis_dilation)
 }
 END_TEST
 
-/* Values past 2^31, and a growth term (k-1)*d*jump that does not fit an
- * int although k, d and the result's other terms do. */
+/* Values past 2^31, a growth term (k-1)*d*jump that does not fit an int
+ * although k, d and the result's other terms do, and a span (k-1)*d that
+ * does not fit an int although k and d do (written (k - 1) * d * prev.jump,
+ * the product of two ints comes first and overflows). */
 START_TEST(test_axis_large)
 {
     /* clause: axis_64bit */
@@ -88,6 +90,7 @@ START_TEST(test_axis_large)
         {{.size = 1, .jump = 1LL << 31, .first = 0}, 2, 2, 0, 1},
         {{.size = 3, .jump = 1000000, .first = -5}, 3000, 7, 200, 4000},
         {{.size = 205891132094649LL, .jump = 205891132094649LL, .first = -7}, 5, 3, 2, 7},
+        {{.size = 1, .jump = 3, .first = -2}, 65537, 1, 70000, 65536},
     };
     check_axis_cases(cases, N_CASES(cases));
 }

@@ -163,6 +163,24 @@ bad "a window larger than its input" "'conv5'" "in4, conv5"
 bad "a stack that shrinks the input away" "'maxpool2'" "in8, maxpool2, maxpool2, maxpool2, maxpool2"
 bad "an unknown flag" "'--axis'" --axis h "conv3"
 bad "a missing comma" "'conv3'" "conv3 p1 conv3 p1"
+bad "a number of twenty digits is too large, not malformed" "more than the 1000000" \
+    "conv99999999999999999999"
+bad "a control character is shown as '?'" "'conv3?'" $'conv3\x01'
+stack() { local k out=""; for ((k = 0; k < $1; k++)); do out+="${out:+, }$2"; done; echo "$out"; }
+bad "sixty-two conv3 s2 p1 layers: the receptive field reaches 2^62" "layer 62" \
+    "$(stack 62 'conv3 s2 p1')"
+bad "10,000 stride-2 layers: refused at the first past 2^62" "layer 62" \
+    "$(stack 10000 'conv3 s2')"
+bad "a few huge strides and dilations" "layer 4" \
+    "conv3 s1000000, conv3 s1000000, conv3 s1000000, conv1000000 d1000000"
+expect_rows "sixty-one conv3 s2 p1 layers: 2^62 - 1, still exact" "$(stack 61 'conv3 s2 p1')" \
+    "#61 4611686018427387903 2305843009213693952 -2305843009213693951"
+if [ -w /dev/full ]; then
+    "$CNN" rf alexnet >/dev/full 2>"$tmp_err"; rc=$?
+    if [ $rc -ne 0 ] && grep -q "^cnn: could not write" "$tmp_err"; then
+        ok "a table that cannot be written (/dev/full) is an error"
+    else nok "a table that cannot be written (/dev/full) is an error" "exit $rc" "$(cat "$tmp_err")"; fi
+fi
 
 echo "# $n_fail failed"
 [ $n_fail -eq 0 ]

@@ -10,6 +10,8 @@
  * Exit status: 0 done, 2 a mistake in the command line or the spec (one
  * sentence on stderr, naming the word and the fix).
  */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +188,40 @@ static int check_states(const RfState *s, int n, CnnError *e)
     return 0;
 }
 
+/* rf.h promises exact results while every size, jump and first stays below
+ * 2^62 in magnitude; a deeper stride than that (sixty-two stride-2 layers,
+ * or a few with stride 10^6) is refused before rf_stack runs, instead of
+ * overflowing inside it. The walk is in long double, whose 64-bit
+ * significand (x86-64) holds every integer up to 2^64 exactly; every
+ * intermediate of eqs. (4.4)-(4.6) is bounded by one of the results. */
+static int check_magnitudes(const RfLayer *layers, const ArchSpec *spec, int n,
+                            CnnError *e)
+{
+    const long double limit = ldexpl(1.0L, 62);
+    long double size[2] = {1, 1}, jump[2] = {1, 1}, first[2] = {0, 0};
+    for (int l = 0; l < n; l++) {
+        const RfLayer *L = &layers[l];
+        if (L->kind == RF_POINTWISE)
+            continue;
+        const int k[2] = {L->kh, L->kw}, st[2] = {L->stride_h, L->stride_w},
+                  p[2] = {L->pad_h, L->pad_w}, d[2] = {L->dil_h, L->dil_w};
+        for (int a = 0; a < 2; a++) {
+            size[a] += (long double)(k[a] - 1) * d[a] * jump[a];
+            first[a] -= (long double)p[a] * jump[a];
+            jump[a] *= st[a];
+            if (size[a] >= limit || jump[a] >= limit || -first[a] >= limit)
+                return cnn_fail(e, "layer %d ('%s'): after it the %s reaches 2^62 "
+                                "input pixels, more than the 64-bit arithmetic "
+                                "of rf_stack holds exactly: use fewer or smaller "
+                                "strides, kernels, dilations or paddings",
+                                l + 1, spec->layers[l].text,
+                                size[a] >= limit ? "receptive field"
+                                : jump[a] >= limit ? "jump" : "padding reach");
+        }
+    }
+    return 0;
+}
+
 static int run_rf(const char *text)
 {
     ArchSpec spec;
@@ -212,6 +248,8 @@ static int run_rf(const char *text)
         out_h[l + 1] = h;
         out_w[l + 1] = w;
     }
+    if (status == 0 && check_magnitudes(layers, &spec, n, &e))
+        status = EXIT_USAGE;
     if (status == 0) {
         rf_stack(layers, n, states);
         if (check_states(states, n, &e))
@@ -294,7 +332,7 @@ done:
     return status;
 }
 
-int cnn_cmd_rf(int n, char **words)
+static int rf_main(int n, char **words)
 {
     for (int k = 0; k < n; k++)
         if (strcmp(words[k], "--help") == 0 || strcmp(words[k], "-h") == 0) {
@@ -332,5 +370,19 @@ int cnn_cmd_rf(int n, char **words)
     }
     int status = run_rf(text);
     free(text);
+    return status;
+}
+
+/* A table that could not be written (a full disk, a closed pipe) is an
+ * error, not a silent success. */
+int cnn_cmd_rf(int n, char **words)
+{
+    int status = rf_main(n, words);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "cnn: could not write to standard output (%s)\n",
+                strerror(errno));
+        if (status == 0)
+            status = EXIT_DATA;
+    }
     return status;
 }

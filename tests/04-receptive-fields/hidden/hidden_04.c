@@ -63,8 +63,10 @@ START_TEST(test_h_vgg11)
 }
 END_TEST
 
-/* Sixty stride-2 layers (jump 2^60) and thirty-five stride-3 layers with
- * dilation (jump 3^35, about 5e16). */
+/* Sixty stride-2 layers (jump 2^60) and thirty-five stride-3 layers (jump
+ * 3^35, about 5e16) dilated along the other axis (a mistake that multiplies
+ * the jump by the dilation then fails with its hint instead of overflowing
+ * 64 bits). */
 START_TEST(test_h_deeper)
 {
     RfLayer layers[60];
@@ -72,8 +74,8 @@ START_TEST(test_h_deeper)
         layers[l] = CONV(3, 2, 1, 1);
     check_stack(layers, 60, "sixty conv3 s2 p1 layers");
     for (int l = 0; l < 35; l++)
-        layers[l] = L_CONV(3, 2, 3, 1, 2, 1, 2, 1);
-    check_stack(layers, 35, "thirty-five conv 3x2 s3x1 p2x1 d2x1 layers");
+        layers[l] = L_CONV(3, 2, 3, 1, 2, 1, 1, 2);
+    check_stack(layers, 35, "thirty-five conv 3x2 s3x1 p2x1 d1x2 layers");
 }
 END_TEST
 
@@ -152,7 +154,7 @@ START_TEST(test_h_radius)
     tie[3 * 7 + 4] = 0.5f;
     tie[0 * 7 + 1] = 1.0f;
     tie[4 * 7 + 5] = 1.0f;
-    const double ties[] = {0.25, 0.5, 1.0};
+    const double ties[] = {0.25, 0.3, 0.5, 1.0};
     check_radius(tie, 5, 7, 2, 3, ties, N(ties), 1, "squares holding exactly 1, 2 and 4 of 4");
 }
 END_TEST
