@@ -25,6 +25,12 @@
  * optional, and the table says when one is missing. Everything printed also
  * goes to OUT.dat (conv layers) and OUT_gemm.dat, which
  * plots/05-fast-convolution/bench.gp draws. Timings never enter the tests.
+ *
+ * A quick look at a few shapes (the figures need the whole run):
+ *   BENCH_LAYERS=lenet_conv1,vgg_64   only these layers (names of make_layers)
+ *   BENCH_METHODS=auto,torch,auto_train,torch_train   only these methods
+ *   BENCH_THREADS=1                   only this thread count (1 or 2)
+ *   BENCH_GEMM=0  BENCH_MEMORY=0      skip the square GEMMs, the memory table
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -80,6 +86,32 @@ static void make_layers(void)
                         square_layer(32, 256, 8, 256, 3, 1)};
     layers[5] = (Layer){"imagenet_64", "ImageNet     N=1  64->64 224x224 3x3 p1",
                         square_layer(1, 64, 224, 64, 3, 1)};
+}
+
+/* Whether word is one of the comma-separated words of environment variable
+ * var; every word is when var is unset or empty. */
+static int env_selects(const char *var, const char *word)
+{
+    const char *list = getenv(var);
+    if (!list || !*list)
+        return 1;
+    const size_t n = strlen(word);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+    return 0;
+}
+
+/* Environment variable var as a switch: 0 when it says "0", else 1. */
+static int env_on(const char *var)
+{
+    const char *v = getenv(var);
+    return !(v && strcmp(v, "0") == 0);
+}
+
+static int thread_selected(int t)
+{
+    return env_selects("BENCH_THREADS", t == 1 ? "1" : "2");
 }
 
 /* Multiply-adds of direct convolution, chapter 01's eq. (1.11), times 2:
@@ -640,12 +672,18 @@ static void bench_layer(int li)
         torch_ask(req);
     }
     for (int t = 1; t <= 2; t++) {
+        if (!thread_selected(t)) {
+            for (int m = 0; m < N_METHODS; m++)
+                R.s[li][t - 1][m] = NAN;
+            continue;
+        }
         set_threads(t);
         double first[N_METHODS], samples[N_METHODS][9];
         int reps[N_METHODS] = {0}, have[N_METHODS] = {0}, last_family = -1;
         for (int m = 0; m < N_METHODS; m++) {
             R.s[li][t - 1][m] = NAN;
-            if (!method_supported(g, (Method)m))
+            if (!method_supported(g, (Method)m) ||
+                !env_selects("BENCH_METHODS", method_name[m]))
                 continue;
             if (family((Method)m) != last_family)
                 settle();
@@ -751,7 +789,9 @@ static void print_goals(void)
                          t + 1, t ? "s" : "");
             }
         }
-    if (blas.sgemm)
+    if (blas.sgemm && isinf(worst))
+        printf("  own GEMM vs OpenBLAS: not measured in this run (BENCH_GEMM=0)\n");
+    else if (blas.sgemm)
         printf("  own GEMM >= 75%% of OpenBLAS sgemm, n = 256..2048, 1 and 2 "
                "threads: %s (worst %.0f%% at %s)\n",
                worst >= 0.75 ? "MET" : "MISSED", 100 * worst, where);
@@ -947,7 +987,8 @@ int main(int argc, char **argv)
     for (int li = 0; li < N_LAYERS; li++)
         for (int m = 0; m < N_METHODS; m++) {
             R.rss[li][m] = -1;
-            if (m != M_TORCH && m != M_TORCH_TRAIN && m != M_SGEMM && m != M_GEMM &&
+            if (env_on("BENCH_MEMORY") && env_selects("BENCH_LAYERS", layers[li].name) &&
+                m != M_TORCH && m != M_TORCH_TRAIN && m != M_SGEMM && m != M_GEMM &&
                 m != M_AUTO_TRAIN && method_supported(&layers[li].g, (Method)m))
                 R.rss[li][m] = child_rss_kb(&layers[li].g, m);
         }
@@ -955,12 +996,24 @@ int main(int argc, char **argv)
     start_torch();
     printf("PyTorch:  %s\n", torch.about);
 
-    bench_gemm();
+    if (env_on("BENCH_GEMM"))
+        bench_gemm();
+    else
+        for (int k = 0; k < N_GEMM_SIZES; k++)
+            for (int t = 0; t < 2; t++)
+                gemm_s[k][t][0] = gemm_s[k][t][1] = NAN;
     printf("\nConvolution layers, medians of interleaved runs (ms per call; "
            "- = the algorithm cannot do the layer)\n");
     print_conv_header();
-    for (int li = 0; li < N_LAYERS; li++)
-        bench_layer(li);
+    for (int li = 0; li < N_LAYERS; li++) {
+        if (env_selects("BENCH_LAYERS", layers[li].name)) {
+            bench_layer(li);
+            continue;
+        }
+        for (int t = 0; t < 2; t++)
+            for (int m = 0; m < N_METHODS; m++)
+                R.s[li][t][m] = NAN;
+    }
     stop_torch();
     print_gflops();
     print_memory();
