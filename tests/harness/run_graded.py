@@ -5,6 +5,7 @@ only when the binary finished them itself.
     run_graded.py RUNNER --list-from TRUSTED [--set visible|all] [--label L]
                   [--json OUT] [--tap OUT] [--expect-fail] [--quiet]
                   [--filter S]
+                  [--list-file LIST] [--wrap JSON] [--workdir DIR] [--timeout S]
 
 RUNNER links the code under test; its own main (tests/harness/runner.c)
 already keeps a test's verdict out of that code's reach. What no runner can
@@ -15,6 +16,13 @@ build); its --list is the list of tests RUNNER must report. RUNNER's results
 count only when its JSON file is complete and names exactly those tests;
 otherwise every test counts as failed, with a sentence saying why.
 
+For the grader (tools/grade/): --list-file LIST reads that list from a file
+(the runner's --list format) instead of a trusted binary; --wrap '["cmd",
+...]' runs RUNNER under that command prefix (a sandbox), --workdir DIR puts
+the runner's results file in DIR (a folder the sandbox can write) and
+--timeout S kills the whole run after S seconds of wall-clock time, which
+counts every test as failed.
+
 Writes OUT (Gradescope-shaped JSON) and a TAP file as the runner does, and
 exits 0 when every test passed (with --expect-fail: when every test failed
 and the runner did run them), 1 otherwise, 2 on a usage error.
@@ -22,15 +30,22 @@ and the runner did run them), 1 otherwise, 2 on a usage error.
 import argparse
 import json
 import os
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
 
 
-def trusted_list(trusted, which):
-    """[(visibility, points, title)] of the tests TRUSTED --list prints."""
-    out = subprocess.run([trusted, "--list"], stdout=subprocess.PIPE,
-                         stderr=subprocess.DEVNULL, check=True).stdout
+def trusted_list(trusted, which, list_file=None):
+    """[(visibility, points, title)] of the tests TRUSTED --list prints (or
+    LIST_FILE holds)."""
+    if list_file:
+        with open(list_file, "rb") as f:
+            out = f.read()
+    else:
+        out = subprocess.run([trusted, "--list"], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, check=True).stdout
     tests = []
     for line in out.decode("utf-8", "replace").splitlines():
         parts = line.split("\t")
@@ -71,7 +86,11 @@ def tap_of(label, tests, expect_fail):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("runner")
-    ap.add_argument("--list-from", required=True, dest="trusted")
+    ap.add_argument("--list-from", dest="trusted")
+    ap.add_argument("--list-file")
+    ap.add_argument("--wrap", type=json.loads, default=[])
+    ap.add_argument("--workdir")
+    ap.add_argument("--timeout", type=float)
     ap.add_argument("--set", choices=["visible", "all"], default="all")
     ap.add_argument("--label", default="graded tests")
     ap.add_argument("--json")
@@ -80,13 +99,18 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--filter")
     a = ap.parse_args()
+    if not a.trusted and not a.list_file:
+        ap.error("give the trusted list: --list-from TRUSTED or --list-file LIST")
 
-    expected = trusted_list(a.trusted, a.set)
+    expected = trusted_list(a.trusted, a.set, a.list_file)
     if a.filter:
         expected = [e for e in expected if a.filter in e[2]]
-    with tempfile.TemporaryDirectory(prefix="graded-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="graded-", dir=a.workdir,
+                                     ignore_cleanup_errors=True) as tmp:
+        if a.workdir:
+            os.chmod(tmp, 0o777)  # the sandbox may run as another user
         rj = os.path.join(tmp, "results.json")
-        cmd = [a.runner, "--label", a.label, "--json", rj]
+        cmd = a.wrap + [a.runner, "--label", a.label, "--json", rj]
         if a.expect_fail:
             cmd.append("--expect-fail")
         if a.quiet:
@@ -94,11 +118,23 @@ def main():
         if a.filter:
             cmd += ["--filter", a.filter]
         sys.stdout.flush()
-        rc = subprocess.call(cmd)
+        timed_out = False
+        proc = subprocess.Popen(cmd, start_new_session=a.timeout is not None)
+        try:
+            rc = proc.wait(timeout=a.timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            os.killpg(proc.pid, signal.SIGKILL)
+            rc = proc.wait()
         why = None
         try:
-            with open(rj, encoding="utf-8") as f:
-                res = json.load(f)
+            # The code under test may have put something else there (a FIFO,
+            # a symbolic link, a huge file): read only a regular file.
+            fd = os.open(rj, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, "rb") as f:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise ValueError("not a regular file")
+                res = json.loads(f.read(64 << 20).decode("utf-8"))
             names = sorted(t["name"] for t in res["tests"])
             if res.get("complete") is not True:
                 why = "its results file is incomplete"
@@ -110,7 +146,16 @@ def main():
             why = "it wrote no results"
         if why is None and rc < 0:
             why = "it was killed by signal %d" % -rc
-    if why is not None:
+    if timed_out:
+        why = "timeout"
+        msg = ("the tests did not finish within the wall-clock limit of %g s "
+               "for the whole run: an endless loop, a fork bomb or a test "
+               "that blocks? Every test of this run counts as failed." % a.timeout)
+        print("%s: %s" % (a.label, msg))
+        res = failed_results(a.label, expected, msg)
+        print("%s: 0 / %g points; 0 of %d tests passed" %
+              (a.label, sum(e[1] for e in expected), len(expected)))
+    elif why is not None:
         status = ("killed by signal %d" % -rc) if rc < 0 else ("exit status %d" % rc)
         msg = ("the test program ended (%s) before it reported its tests (%s): "
                "code that runs before main (a constructor), or that kills or "
