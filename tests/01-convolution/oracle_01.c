@@ -60,6 +60,8 @@ long long oracle_out_size(int in, int k, int stride, int pad, int dil,
         return (long long)ceil((room - span) / stride) + 1;
     case SIZE_NO_DIL:
         return (long long)floor((room - k) / stride) + 1;
+    case SIZE_SPAN_DK:
+        return (long long)floor((room - (double)dil * k) / stride) + 1;
     case SIZE_PAD_ONCE:
         return (long long)floor((in + pad - span) / stride) + 1;
     case SIZE_TRUNC:
@@ -81,6 +83,10 @@ const char *oracle_size_hint(SizeMistake m)
     case SIZE_NO_DIL:
         return "dilation ignored: k taps spaced dil apart span dil*(k-1)+1 "
                "input positions.";
+    case SIZE_SPAN_DK:
+        return "kernel span taken as dil*k: k taps spaced dil apart have "
+               "k-1 gaps between them, so they cover dil*(k-1)+1 input "
+               "positions, eq. (1.7).";
     case SIZE_PAD_ONCE:
         return "padding counted once: pad zeros are added on each side, "
                "2*pad in total.";
@@ -91,6 +97,49 @@ const char *oracle_size_hint(SizeMistake m)
     default:
         return NULL;
     }
+}
+
+/* Calls of conv_out_size on which every mistake of SizeMistake but SIZE_TRUNC
+ * (which only shows when the kernel does not fit) gives a wrong result
+ * somewhere: dense and dilated kernels, with and without padding and
+ * stride, each fitting its padded input. A failing case alone cannot
+ * always tell the mistakes apart (with dil = 2 and stride 1, a span of
+ * dil*k and a missing +1 both give one less); conv_out_size is a pure
+ * function, so the checks below ask it these too and name a mistake only
+ * if it agrees with that mistake here as well. */
+static const SizeCase size_probes[] = {
+    /* in, k, stride, pad, dil */
+    {7, 3, 1, 0, 1},  /* 5 */
+    {8, 3, 2, 0, 1},  /* 3 */
+    {7, 3, 1, 1, 1},  /* 7 */
+    {9, 3, 1, 0, 2},  /* 5 */
+    {10, 3, 2, 1, 3}, /* 3 */
+};
+#define N_SIZE_PROBES ((int)(sizeof size_probes / sizeof size_probes[0]))
+
+/* 1 when the code under test gives what mistake m gives on every probe (a
+ * result <= 0 agrees with any other result <= 0: no output either way). */
+static int size_mistake_agrees(SizeMistake m)
+{
+    for (int t = 0; t < N_SIZE_PROBES; t++) {
+        const SizeCase *c = &size_probes[t];
+        long long v = oracle_out_size(c->in, c->k, c->stride, c->pad, c->dil, m);
+        long long got = conv_out_size(c->in, c->k, c->stride, c->pad, c->dil);
+        if (!(v == got || (v <= 0 && got <= 0)))
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when conv_out_size returns 0 on every probe: still the skeleton's. */
+static int size_still_todo(void)
+{
+    for (int t = 0; t < N_SIZE_PROBES; t++) {
+        const SizeCase *c = &size_probes[t];
+        if (conv_out_size(c->in, c->k, c->stride, c->pad, c->dil) != 0)
+            return 0;
+    }
+    return 1;
 }
 
 long long oracle_param_count(int c_in, int c_out, int kh, int kw, int groups,
@@ -189,6 +238,8 @@ void oracle_conv2d(const Conv2dGeom *g, const float *x, const float *w,
     int OH = (int)oracle_out_size(g->h, g->kh, g->stride_h, g->pad_h, g->dil_h, SIZE_RIGHT);
     int OW = (int)oracle_out_size(g->w, g->kw, g->stride_w, g->pad_w, g->dil_w, SIZE_RIGHT);
     int cg = g->c_in / g->groups;
+    int pad_r = m == CONV_PAD_H_FROM_W ? g->pad_w : g->pad_h;
+    int pad_c = m == CONV_PAD_W_FROM_H ? g->pad_h : g->pad_w;
     for (int n = 0; n < g->n; n++)
         for (int o = 0; o < g->c_out; o++) {
             int c0 = group_first_channel(g, o, m);
@@ -200,17 +251,21 @@ void oracle_conv2d(const Conv2dGeom *g, const float *x, const float *w,
                             s += b[o];
                         for (int u = 0; u < g->kh; u++)
                             for (int v = 0; v < g->kw; v++) {
-                                long r = tap_pos(i, u, g->stride_h, g->pad_h, g->dil_h, m);
-                                long q = tap_pos(j, v, g->stride_w, g->pad_w, g->dil_w, m);
+                                long r = tap_pos(i, u, g->stride_h, pad_r, g->dil_h, m);
+                                long q = tap_pos(j, v, g->stride_w, pad_c, g->dil_w, m);
                                 if (m == CONV_PAD_REPLICATE) {
                                     r = clamp_long(r, 0, g->h - 1);
                                     q = clamp_long(q, 0, g->w - 1);
                                 }
                                 if (r < 0 || r >= g->h || q < 0 || q >= g->w)
                                     continue; /* zero padding */
+                                if (m == CONV_TAPS_FLOOR &&
+                                    (r > g->h - g->dil_h || q > g->w - g->dil_w))
+                                    continue; /* u < floor((h - t)/dil) */
                                 int ku = m == CONV_FLIP ? g->kh - 1 - u : u;
                                 int kv = m == CONV_FLIP ? g->kw - 1 - v : v;
-                                size_t plane = (size_t)n * g->c_in + c0 + c;
+                                size_t plane = (size_t)(m == CONV_BATCH0 ? 0 : n) *
+                                               g->c_in + c0 + c;
                                 size_t xi = m == CONV_X_HW_SWAPPED
                                     ? (plane * g->w + q) * g->h + r
                                     : (plane * g->h + r) * g->w + q;
@@ -257,6 +312,18 @@ const char *oracle_conv_hint(ConvMistake m)
     case CONV_PAD_REPLICATE:
         return "a tap outside the image must read 0 (zero padding), not the "
                "nearest border pixel: skip it, eq. (1.8).";
+    case CONV_PAD_W_FROM_H:
+    case CONV_PAD_H_FROM_W:
+        return "padding of the wrong axis: rows are padded by pad_h and "
+               "columns by pad_w, eq. (1.6); each axis has its own.";
+    case CONV_TAPS_FLOOR:
+        return "tap range rounded down: the taps inside the image run up to "
+               "u_hi = min(K, ceil((H - t)/dil)), eq. (1.8), rounded up; "
+               "rounded down, the last tap inside is dropped when dil > 1.";
+    case CONV_BATCH0:
+        return "every image of the batch reads x[0]: image n of y reads "
+               "x[n] (offset n*C_in*H*W); batch 0 is right, the first "
+               "wrong output is at n = 1.";
     case CONV_STRIDE_IGNORED:
         return "stride ignored: output (i, j) starts at input "
                "(i*stride_h - pad_h, j*stride_w - pad_w), eq. (1.6).";
@@ -468,11 +535,11 @@ static void expect_out_size(const Conv2dGeom *g, const char *params, int OH,
     for (int m = SIZE_RIGHT + 1; m < SIZE_N_MISTAKES; m++) {
         long long mh = oracle_out_size(g->h, g->kh, g->stride_h, g->pad_h, g->dil_h, (SizeMistake)m);
         long long mw = oracle_out_size(g->w, g->kw, g->stride_w, g->pad_w, g->dil_w, (SizeMistake)m);
-        if (mh == gh && mw == gw)
+        if (mh == gh && mw == gw && size_mistake_agrees((SizeMistake)m))
             grade_hint_pick(&p, oracle_size_hint((SizeMistake)m));
     }
     const char *hint = grade_hint_picked(&p);
-    if (!p.hint && gh == 0 && gw == 0)
+    if (!p.hint && gh == 0 && gw == 0 && size_still_todo())
         hint = "conv_out_size returns 0 here: is it still the skeleton's "
                "TODO? Implement it before conv2d_forward (the lesson's "
                "order).";
@@ -740,11 +807,15 @@ void check_size_cases(const SizeCase *cases, int n)
             if (want <= 0 && m == SIZE_CEIL)
                 continue;
             long long v = oracle_out_size(c->in, c->k, c->stride, c->pad, c->dil, (SizeMistake)m);
-            if (v == got && (want <= 0 ? v > 0 : v != want))
+            /* A result <= 0 where the mistake gives <= 0 is that mistake:
+             * no output either way. */
+            int same = v == got || (want > 0 && v <= 0 && got <= 0);
+            if (same && (want <= 0 ? v > 0 : v != want) &&
+                size_mistake_agrees((SizeMistake)m))
                 grade_hint_pick(&p, oracle_size_hint((SizeMistake)m));
         }
         const char *hint = grade_hint_picked(&p);
-        if (!p.hint && got == 0 && want > 0)
+        if (!p.hint && got == 0 && want > 0 && size_still_todo())
             hint = "conv_out_size returned 0: is it still the skeleton's "
                    "TODO?";
         char expected[96];

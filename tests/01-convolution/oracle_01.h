@@ -62,6 +62,7 @@ typedef enum {
     SIZE_NO_PLUS1,    /* the +1 forgotten */
     SIZE_CEIL,        /* rounded up instead of down */
     SIZE_NO_DIL,      /* kernel span k instead of dil (k-1) + 1 */
+    SIZE_SPAN_DK,     /* kernel span dil k instead of dil (k-1) + 1 */
     SIZE_PAD_ONCE,    /* in + pad instead of in + 2 pad */
     SIZE_N_MISTAKES
 } SizeMistake;
@@ -97,8 +98,13 @@ typedef enum {
     CONV_PAD_PLUS1,      /* row i*s - pad + 1 + u*d */
     CONV_PAD_MINUS1,     /* row i*s - pad - 1 + u*d */
     CONV_PAD_REPLICATE,  /* a tap outside reads the nearest border pixel */
+    CONV_PAD_W_FROM_H,   /* columns padded by pad_h, not pad_w */
+    CONV_PAD_H_FROM_W,   /* rows padded by pad_w, not pad_h */
+    CONV_TAPS_FLOOR,     /* eq. (1.8)'s u_hi rounded down: no tap beyond
+                          * row h - dil (column w - dil) is read */
     CONV_STRIDE_IGNORED, /* row i - pad + u*d */
     CONV_DIL_IGNORED,    /* row i*s - pad + u */
+    CONV_BATCH0,         /* every image of the batch reads x[0] */
     CONV_GROUP_OFFSET,   /* every group reads input channels 0 .. Cg-1 */
     CONV_GROUP_NO_MUL,   /* group g starts at input channel g, not g*Cg */
     CONV_GROUP_MODULO,   /* group of o taken as o % groups */
@@ -166,7 +172,10 @@ void check_valid2d(const float *img, int H, int W, const float *k, int KH,
 
 /* One call of conv_out_size, and a table of them: the test fails at the
  * first case whose result is wrong (for a kernel that does not fit, any
- * result <= 0 is right), naming the mistake when it recognises it. */
+ * result <= 0 is right), naming the mistake when it recognises it: when
+ * the mistake gives that result there and also what conv_out_size returns
+ * on a few probe calls of oracle_01.c (so a span of dil*k, which only
+ * shows with dilation, is not taken for a missing +1). */
 typedef struct {
     int in, k, stride, pad, dil;
 } SizeCase;
