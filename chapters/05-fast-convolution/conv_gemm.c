@@ -54,6 +54,9 @@ void conv2d_backward_im2col(const Conv2dGeom *g, const float *x,
      *   with beta = 0 for the very first tile of the first image (that
      *   overwrites dweight) and 1 for every other.
      * Do dweight before dx within a tile if both share the cols buffer.
+     * When pl.direct (1x1, stride 1, no padding), pl.cols is NULL: x's tile
+     * (xg + p0, leading dimension P) is the column matrix, and dcols can be
+     * written straight into dx's tile (no col2im), eq. (5.6).
      * x is NULL when dweight is NULL, weight NULL when dx is NULL. */
     (void)g, (void)x, (void)weight, (void)dy, (void)dx, (void)dweight;
     (void)dbias, (void)ws, (void)ws_bytes;

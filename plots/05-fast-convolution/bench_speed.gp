@@ -23,17 +23,17 @@ set style fill solid 0.9 border lc rgb '#444444'
 set boxwidth 1.0
 set logscale y
 set yrange [0.3:3 * peak]
-set ytics (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500) font 'sans,11'
+set ytics (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500) font 'sans,12'
 set grid ytics lc rgb '#dddddd'
-set xtics scale 0 font 'sans,11' noenhanced
+set xtics scale 0 font 'sans,12' noenhanced
 set ylabel "GFLOP/s (logarithmic)"
-set key outside top center horizontal samplen 1.5 font 'sans,11' maxcols 5 width -1
+set key outside top center horizontal samplen 1.5 font 'sans,12' maxcols 5 width -1
 
 colors = "#000000 #377eb8 #e41a1c #fb9a99 #4daf4a #984ea3 #ff7f00 #a6a6a6"
 cols = "2 3 4 5 6 7 8 9"
 names = "direct im2col winograd winograd4 fft int8 auto PyTorch"
 
-set multiplot layout 2,1 title "./build.sh bench, forward pass, medians of interleaved runs\n{/=11 ".machine."}" font 'sans,12'
+set multiplot layout 2,1 title "./build.sh bench, forward pass, medians of interleaved runs\n{/=12 ".machine."}" font 'sans,12'
 do for [t = 0:1] {
     set title sprintf("%d thread%s", t + 1, t ? "s" : "") font 'sans,12'
     if (t == 1) { unset key }

@@ -14,7 +14,7 @@ set output outdir.'/crossover.svg'
 
 unset title
 set label 10 "One layer, kernel k × k: N = 1, 16 → 16 channels, 64 × 64, padding (k−1)/2, 1 thread" at screen 0.5, screen 0.965 center font 'sans,12'
-set label 11 machine at screen 0.5, screen 0.915 center noenhanced font 'sans,11'
+set label 11 machine at screen 0.5, screen 0.915 center noenhanced font 'sans,12'
 set tmargin 4.5
 set xlabel "kernel size k"
 set ylabel "milliseconds per forward pass (logarithmic)"
@@ -23,7 +23,7 @@ set format y "%g"
 set xrange [0:16]
 set xtics 1,2,15
 set grid lc rgb '#dddddd'
-set key bottom right reverse Left samplen 2 spacing 1.2 font 'sans,11' box opaque
+set key bottom right reverse Left samplen 2 spacing 1.2 font 'sans,12' box opaque
 
 plot f using 1:2 with linespoints lw 2 pt 5 lc rgb '#000000' title "direct loops (chapter 01), grows as k^2", \
      f using 1:3 with linespoints lw 2 pt 7 lc rgb '#377eb8' title "im2col + GEMM, grows as k^2", \

@@ -7,10 +7,10 @@ if (!exists("datadir")) datadir = "."
 if (!exists("outdir")) outdir = "."
 f = datadir.'/fft_error.dat'
 
-set terminal svg size 760,480 dynamic enhanced font 'sans,12' background rgb 'white'
+set terminal svg size 760,480 dynamic enhanced font 'sans,13' background rgb 'white'
 set output outdir.'/fft_error.svg'
 
-set title "Float radix-2 FFT against the DFT in double (random complex data)" font 'sans,12'
+set title "Float radix-2 FFT against the DFT in double (random complex data)" font 'sans,13'
 set xlabel "n (log scale)"
 set ylabel "relative error"
 set logscale xy 2
@@ -20,7 +20,7 @@ set xrange [1.5:6000]
 set yrange [1e-8:2e-6]
 set xtics (2, 8, 32, 128, 512, 2048)
 set grid lc rgb '#dddddd'
-set key top left reverse Left samplen 2 spacing 1.2 font 'sans,11'
+set key top left reverse Left samplen 2 spacing 1.2 font 'sans,13'
 u = 2.0**-24
 
 plot f using 1:3 with linespoints lw 2 pt 7 lc rgb '#e41a1c' title "forward, worst |X_k − X_k^{ref}| / rms |X^{ref}|", \

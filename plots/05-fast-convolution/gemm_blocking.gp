@@ -32,13 +32,13 @@ set object 9 rect from 7, 2 to 9, 3 fc rgb dark fs solid border lc rgb '#a23c00'
 set label 1 "op(B): K × N" at 13.3, 10.2 left font 'sans,12'
 set label 2 "op(A): M × K" at 2, -0.6 center font 'sans,12'
 set label 3 "C: M × N" at 9, -0.6 center font 'sans,12'
-set label 4 "k_{c}  × n_{c}  panel of op(B):\npacked once, reused by every\nblock of op(A) (L3 / L2)" at 13.3, 8.6 left font 'sans,11'
-set label 5 "k_{c}  × n_{r}  micro-panel (L1)" at 8, 11.2 center font 'sans,11' tc rgb '#2b6ca3'
+set label 4 "k_{c}  × n_{c}  panel of op(B):\npacked once, reused by every\nblock of op(A) (L3 / L2)" at 13.3, 8.6 left font 'sans,12'
+set label 5 "k_{c}  × n_{r}  micro-panel (L1)" at 8, 11.2 center font 'sans,12' tc rgb '#2b6ca3'
 set arrow 1 from 8, 10.9 to 8, 9.6 lw 1.5 lc rgb '#2b6ca3' filled
-set label 6 "m_{c}  × k_{c}  block of op(A):\npacked, stays in L2" at -3.4, 7.4 left font 'sans,11'
-set label 7 "m_{r}  × n_{r}  tile of C,\nin registers" at 13.3, 2.5 left font 'sans,11' tc rgb '#a23c00'
+set label 6 "m_{c}  × k_{c}  block of op(A):\npacked, stays in L2" at -3.4, 7.4 left font 'sans,12'
+set label 7 "m_{r}  × n_{r}  tile of C,\nin registers" at 13.3, 2.5 left font 'sans,12' tc rgb '#a23c00'
 set arrow 2 from 13.2, 2.5 to 9.1, 2.5 lw 1.5 lc rgb '#a23c00' filled
-set label 8 "m_{r}  × k_c\nmicro-panel" at -0.3, 2.5 right font 'sans,11' tc rgb '#2b6ca3'
+set label 8 "m_{r}  × k_c\nmicro-panel" at -0.3, 2.5 right font 'sans,12' tc rgb '#2b6ca3'
 
 set label 20 "for jc = 0, n_c, 2n_c, ... < N            panels of op(B)\n  for pc = 0, k_c, 2k_c, ... < K          slices of the sum\n    pack op(B)[pc.., jc..] into k_c × n_c\n    for ic = 0, m_c, 2m_c, ... < M        blocks of op(A)\n      pack op(A)[ic.., pc..] into m_c × k_c\n      for jr = 0, n_r, ... < n_c\n        for ir = 0, m_r, ... < m_c\n          micro-kernel: m_r × n_r tile of C += k_c rank-1 updates" at 0, -2.2 left noenhanced font 'monospace,11'
 plot NaN

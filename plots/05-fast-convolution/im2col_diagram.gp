@@ -34,15 +34,15 @@ cy(k) = -int(k / 4)
 set label 1 "x[0]" at 1.5, 1.5 center font 'sans,13'
 set label 2 "x[1]" at 1.5, -7.5 center font 'sans,13'
 set label 3 "cols: K = 2·3·3 = 18 rows, P = 4 columns" at 11.5, 2.0 center font 'sans,12'
-set label 4 "q =" at 9.4, 1.05 right font 'sans,11'
-set for [k = 0:3] label 20 + k sprintf("%d", k) at 10 + k, 1.05 center font 'sans,11'
-set label 5 "c,u,v" at 7.9, 1.05 center font 'sans,11'
+set label 4 "q =" at 9.4, 1.05 right font 'sans,12'
+set for [k = 0:3] label 20 + k sprintf("%d", k) at 10 + k, 1.05 center font 'sans,12'
+set label 5 "c,u,v" at 7.9, 1.05 center font 'sans,12'
 set label 6 "Y = W · cols" at 19.5, -6 center font 'sans,14'
-set label 7 "(C_{out}  × 4)  =  (C_{out}  × 18) · (18 × 4)" at 19.5, -7.3 center font 'sans,11'
-set label 8 "y[o][q]  =  Σ_{r}  W[o][r] · cols[r][q]" at 19.5, -8.6 center font 'sans,11'
-set label 9 "the window of output pixel q = 1\n(i, j) = (0, 1) becomes column 1" at 19.5, -1.5 center font 'sans,11' tc rgb '#d95f02'
-set label 10 "each input value appears up to 9 times" at 19.5, -12 center font 'sans,11'
-set label 11 "(about k_{h} k_{w} / s^{2}  times the memory of x)" at 19.5, -13.2 center font 'sans,11'
+set label 7 "(C_{out}  × 4)  =  (C_{out}  × 18) · (18 × 4)" at 19.5, -7.3 center font 'sans,12'
+set label 8 "y[o][q]  =  Σ_{r}  W[o][r] · cols[r][q]" at 19.5, -8.6 center font 'sans,12'
+set label 9 "the window of output pixel q = 1\n(i, j) = (0, 1) becomes column 1" at 19.5, -1.5 center font 'sans,12' tc rgb '#d95f02'
+set label 10 "each input value appears up to 9 times" at 19.5, -12 center font 'sans,12'
+set label 11 "(about k_{h} k_{w} / s^{2}  times the memory of x)" at 19.5, -13.2 center font 'sans,12'
 set arrow 1 from 4.3, -1 to 9.7, -1 lw 2 lc rgb '#d95f02' filled
 set arrow 2 from 4.3, -10 to 9.7, -10 lw 2 lc rgb '#d95f02' filled
 set object 1 rect from qj - 0.5, 0.5 - qi to qj + 2.5, -2.5 - qi fs empty border lc rgb '#d95f02' lw 3 front
@@ -51,7 +51,7 @@ set object 3 rect from 10 + q - 0.5, 0.5 to 10 + q + 0.5, -17.5 fs empty border 
 
 # '+' with a range [a:b:1] yields k = a, a+1, ..., b as $1
 plot for [c = 0:1] [0:15:1] '+' using (ix($1)):(iy(c, $1)):(ix($1) - 0.5):(ix($1) + 0.5):(iy(c, $1) - 0.5):(iy(c, $1) + 0.5):(inwin(c, int($1 / 4), int($1) % 4) ? 0xfdcda6 : (c ? 0xd6e6f4 : 0xe5f2dc)) with boxxyerror lc rgb variable, \
-     for [c = 0:1] [0:15:1] '+' using (ix($1)):(iy(c, $1)):(sprintf("%d", val(c, int($1 / 4), int($1) % 4))) with labels font 'sans,11', \
+     for [c = 0:1] [0:15:1] '+' using (ix($1)):(iy(c, $1)):(sprintf("%d", val(c, int($1 / 4), int($1) % 4))) with labels font 'sans,12', \
      [0:71:1] '+' using (cx($1)):(cy($1)):(cx($1) - 0.5):(cx($1) + 0.5):(cy($1) - 0.5):(cy($1) + 0.5):(int($1) % 4 == q ? 0xfdcda6 : (cc(int($1 / 4)) ? 0xd6e6f4 : 0xe5f2dc)) with boxxyerror lc rgb variable, \
-     [0:71:1] '+' using (cx($1)):(cy($1)):(sprintf("%d", colval(int($1 / 4), int($1) % 4))) with labels font 'sans,11', \
-     [0:17:1] '+' using (7.9):(-$1):(sprintf("%d,%d,%d", cc($1), uu($1), vv($1))) with labels font 'sans,11'
+     [0:71:1] '+' using (cx($1)):(cy($1)):(sprintf("%d", colval(int($1 / 4), int($1) % 4))) with labels font 'sans,12', \
+     [0:17:1] '+' using (7.9):(-$1):(sprintf("%d,%d,%d", cc($1), uu($1), vv($1))) with labels font 'sans,12'

@@ -8,10 +8,10 @@ if (!exists("datadir")) datadir = "."
 if (!exists("outdir")) outdir = "."
 f = datadir.'/winograd_error.dat'
 
-set terminal svg size 760,500 dynamic enhanced font 'sans,12' background rgb 'white'
+set terminal svg size 760,500 dynamic enhanced font 'sans,13' background rgb 'white'
 set output outdir.'/winograd_error.svg'
 
-set title "Error against a double-precision sum (16×16 images, 3×3, padding 1, U(−1,1) data)" font 'sans,12'
+set title "Error against a double-precision sum (16×16 images, 3×3, padding 1, U(−1,1) data)" font 'sans,13'
 set xlabel "K, products per output (9 × C_{in})"
 set ylabel "error (relative to the output's scale)"
 set logscale xy
@@ -20,7 +20,7 @@ set xrange [6:3500]
 set yrange [1e-8:1e-1]
 set xtics (9, 36, 144, 576, 2304)
 set grid lc rgb '#dddddd'
-set key top left reverse Left samplen 2 spacing 1.15 font 'sans,11' maxrows 5 width -3
+set key top left reverse Left samplen 2 spacing 1.15 font 'sans,13' maxrows 5 width -3
 
 plot 1e-3 with lines lw 1.5 dt 2 lc rgb '#984ea3' title "tests' tolerance for F(4×4)", \
      1e-4 with lines lw 1.5 dt 2 lc rgb '#000000' title "tests' tolerance for F(2×2), FFT, im2col", \

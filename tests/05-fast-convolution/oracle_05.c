@@ -116,6 +116,8 @@ typedef enum {
     GM_LDB_TIGHT,
     GM_BETA_EVERY_SLICE, /* blocked: beta applied to each kc slice of K  */
     GM_K0_UNTOUCHED,     /* K == 0: C left as it was                     */
+    GM_BETA_SCALES_ALL,  /* C = beta (op(A) op(B) + C)                   */
+    GM_LD_SWAPPED,       /* A read with ldb and B with lda               */
     GM_N
 } GemmMistake;
 
@@ -144,6 +146,12 @@ static const char *gemm_hint(GemmMistake m)
         return "beta applied to every kc slice of K: only the first slice "
                "(pc == 0) scales C by beta, the later slices add to it "
                "(beta 1).";
+    case GM_BETA_SCALES_ALL:
+        return "beta scaled the product too: eq. (5.11) is C = op(A) op(B) + "
+               "beta C, where only the old C is multiplied by beta.";
+    case GM_LD_SWAPPED:
+        return "lda and ldb swapped: A's rows are lda floats apart and B's "
+               "ldb, eq. (5.11).";
     case GM_K0_UNTOUCHED:
         return "K == 0 left C unchanged: there is no product to add, but C "
                "must still become beta C (all zeros when beta == 0).";
@@ -203,6 +211,14 @@ static int oracle_gemm(const GemmProblem *pb, GemmMistake m, double *out)
     case GM_K0_UNTOUCHED:
         if (c->K != 0 || c->beta == 1.0f) return -1;
         break;
+    case GM_BETA_SCALES_ALL:
+        if (c->beta == 0.0f || c->beta == 1.0f || c->K == 0) return -1;
+        break;
+    case GM_LD_SWAPPED:
+        if (lda == ldb) return -1;
+        lda = c->ldb;
+        ldb = c->lda;
+        break;
     default:
         break;
     }
@@ -228,6 +244,8 @@ static int oracle_gemm(const GemmProblem *pb, GemmMistake m, double *out)
                     s += op_at(pb->A, pb->na, oa, lda, i, p, &oob) *
                          op_at(pb->B, pb->nb, ob, ldb, p, j, &oob);
                 acc = beta == 0.0 ? s : s + beta * c0;
+                if (m == GM_BETA_SCALES_ALL)
+                    acc = beta * (s + c0);
             }
             out[(size_t)i * c->N + j] = acc;
         }

@@ -77,7 +77,7 @@ static int run_conv2d_backward(const CnnOpArgs *a, Tensor *out, CnnError *e)
     const char *why = conv2d_backward_unsupported(&g, algo);
     if (why)
         return cnn_fail(e, "--algo %s cannot compute this backward pass: %.*s",
-                        conv_algo_name(algo), (int)strcspn(why, ";."), why);
+                        conv_algo_name(algo), (int)strcspn(why, "."), why);
     size_t bias_shape[1] = {w->shape[0]};
     out[0] = tensor_zeros(4, x->shape);
     out[1] = tensor_zeros(4, w->shape);
