@@ -156,12 +156,23 @@ one_mutant() {
     hint=$(sed -n '1s/^Hint: //p' "$m")
     dir=build/mutants/$ch/$name
     log=$dir.log
-    rm -rf "$dir"; mkdir -p "$dir/solutions"
+    rm -rf "$dir" "build/asan/$dir"; mkdir -p "$dir/solutions"
     : >"$t"
     cp -r "solutions/$ch" "$dir/solutions/"
     if ! patch -s -p1 -d "$dir" <"$m" >"$log" 2>&1; then
         tap_line "$t" 0 "mutant $ch/$name: the patch applies to solutions/$ch" "$(head -n 5 "$log")"; return
     fi
+    # Only the patched files need compiling: every other file of the mutant
+    # is the reference's, whose object the build step made (copied after the
+    # sources, so make sees it up to date).
+    local src obj
+    for src in "$dir/solutions/$ch"/*.c; do
+        obj=build/asan/solutions/$ch/$(basename "$src" .c).o
+        if cmp -s "$src" "solutions/$ch/$(basename "$src")" && [ -f "$obj" ]; then
+            mkdir -p "build/asan/$dir/solutions/$ch"
+            cp "$obj" "build/asan/$dir/solutions/$ch/"
+        fi
+    done
     # -j1: mutants already run side by side; the objects they share with the
     # standard runners were built by the build step.
     if ! make --no-print-directory -s RUNNER_OUT="$dir/run" RUNNER_CHAPTER="$ch" \
