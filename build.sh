@@ -315,6 +315,17 @@ cmd_bench() {
             || die "gnuplot failed on $gp: see its message above."
     done
     say "figures: build/bench/"
+    # The course's own tooling: how long a grade and the test suite take.
+    if [ -f tools/grade/bench_grade.sh ]; then
+        step "grading: one submission, and 20 with --jobs 2"
+        bash tools/grade/bench_grade.sh build/bench/bench_grade.dat \
+            || say "bench: the grading benchmark failed (see above)."
+    fi
+    if [ -f build/test/duration.txt ]; then
+        say "the last ./build.sh test took $(cat build/test/duration.txt)"
+    else
+        say "./build.sh test has not run in this checkout yet: run it to time it."
+    fi
 }
 
 # ---- test: the project's own test suite ----------------------------------------------

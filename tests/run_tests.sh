@@ -308,4 +308,5 @@ test_mutants
 test_tooling
 echo
 echo "the test suite took $((SECONDS - t0)) s"
+echo "$((SECONDS - t0)) s (on $(date '+%Y-%m-%d %H:%M'), $(nproc 2>/dev/null || echo ?) cores)" >"$OUT/duration.txt"
 count
