@@ -50,6 +50,10 @@ chapter_optflags = $(OPTFLAGS_$(call chapter_of,$(1)))
 CFLAGS_05-fast-convolution   := -fopenmp -ffp-contract=fast
 OPTFLAGS_05-fast-convolution := -O3
 LDFLAGS_05-fast-convolution  := -fopenmp
+# Chapter 06: `#pragma omp simd` (no OpenMP runtime) and -O3, so that the
+# reference's linear layers and activations vectorize.
+CFLAGS_06-lenet5   := -fopenmp-simd
+OPTFLAGS_06-lenet5 := -O3
 # ... and its experiment draws the GEMM ladder against the measured peak.
 EXPERIMENT_OBJS_05-fast-convolution := build/opt/bench/peak.o
 LIBS += $(sort $(foreach c,$(CHAPTERS),$(LDFLAGS_$(c))))

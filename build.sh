@@ -208,6 +208,16 @@ draw_figures() {
     rm -rf "$tmp"
 }
 
+# ensure_data CHAPTER: the training chapters (06 on) read MNIST and
+# Fashion-MNIST; fetch them on demand (datasets/fetch.sh verifies what is
+# already there in a moment). Without network the experiments use the
+# committed samples in datasets/samples/ and say so.
+ensure_data() {
+    [ "$((10#${1:0:2}))" -ge 6 ] || return 0
+    bash datasets/fetch.sh all \
+        || say "note: the data sets could not be fetched (see above); chapter $1 uses the small samples in datasets/samples/."
+}
+
 run_experiment() {
     local ch=$1 impl=$2
     if [ ! -f "chapters/$ch/experiment.c" ]; then
@@ -217,6 +227,7 @@ run_experiment() {
     local bin="build/opt/experiment/$ch/$impl" data="build/data/$ch/$impl" out
     if [ "$impl" = reference ]; then out="plots/$ch"; else out="build/plots/$ch"; fi
     make_q "$bin" || die "chapter $ch's experiment did not compile: fix the first error above."
+    ensure_data "$ch"
     step "chapter $ch: experiment with the $impl code"
     local rc=0
     timeout --signal=KILL "$RUN_LIMIT_S" "$bin" "$data" 2>&1 || rc=$?
@@ -380,7 +391,9 @@ usage: ./build.sh [COMMAND [ARGS]]
                       on your code in chapters/, or on the reference solution
   run NN [--reference]
                       run chapter NN's experiment with your code (figures in
-                      build/plots/NN-*) or the reference (figures in plots/)
+                      build/plots/NN-*) or the reference (figures in plots/);
+                      from chapter 06 on, it first fetches MNIST and
+                      Fashion-MNIST into build/data/ (datasets/fetch.sh)
   notes [--instructor] [--pdf] [--check]
                       render the course notes to build/notes/ (instructor
                       edition with answers and solutions: build/notes-instructor/);

@@ -26,6 +26,7 @@
 
 #include "cnn_args.h"
 #include "cnn_help.h"
+#include "cnn_models.h"
 #include "cnn_op.h"
 #include "cnn_rf.h"
 #include "npy.h"
@@ -305,6 +306,11 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "op") == 0) return cmd_op(argc - 2, argv + 2);
     if (strcmp(cmd, "rf") == 0) return cnn_cmd_rf(argc - 2, argv + 2);
-    return usage_error("unknown command '%s'; the commands are op, rf, help "
-                       "and --version (see cnn --help)", cmd);
+    if (strcmp(cmd, "train") == 0) return cnn_cmd_train(argc - 2, argv + 2);
+    if (strcmp(cmd, "eval") == 0) return cnn_cmd_eval(argc - 2, argv + 2);
+    if (strcmp(cmd, "predict") == 0) return cnn_cmd_predict(argc - 2, argv + 2);
+    if (strcmp(cmd, "params") == 0) return cnn_cmd_params(argc - 2, argv + 2);
+    return usage_error("unknown command '%s'; the commands are op, rf, train, "
+                       "eval, predict, params, help and --version (see cnn "
+                       "--help)", cmd);
 }
