@@ -326,6 +326,18 @@ cmd_bench() {
             || die "gnuplot failed on $gp: see its message above."
     done
     say "figures: build/bench/"
+    # Chapter 06: one training epoch of LeNet-5 over Fashion-MNIST's 60,000
+    # images, C against PyTorch, at 1 and 2 threads (its data on demand).
+    local py
+    py=$(find_python)
+    if [ -n "$py" ] && "$py" -c 'import torch' 2>/dev/null && [ -f bench/lenet_torch.py ]; then
+        step "LeNet-5: one Fashion-MNIST epoch, C against PyTorch"
+        make_q build/bin/cnn
+        "$py" bench/lenet_torch.py --threads 1,2 --cnn build/bin/cnn \
+            || say "bench: the LeNet-5 epoch benchmark failed (see above)."
+    else
+        say "bench: no PyTorch here (./build.sh setup --optional installs python3-torch): the LeNet-5 epoch comparison is skipped."
+    fi
     # The course's own tooling: how long a grade and the test suite take.
     if [ -f tools/grade/bench_grade.sh ]; then
         step "grading: one submission, and 20 with --jobs 2"
