@@ -465,9 +465,16 @@ static void run_one(const GradedSuite *gs, const GradedTest *t, Outcome *oc)
     int timed_out;
     char *rec = read_all(rp[0], time_limit_s() + 20.0, &timed_out);
     close(rp[0]);
-    kill(-pid, SIGKILL); /* whatever the test left running */
+    /* Whatever the test left running: the whole group, again and again
+     * until it is empty, since a process forked while the signal was being
+     * delivered (a fork bomb) escapes one kill. */
+    kill(-pid, SIGKILL);
     int st = 0;
     waitpid(pid, &st, 0);
+    for (int k = 0; k < 200 && kill(-pid, SIGKILL) == 0; k++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
 
     size_t tl = strlen(token);
     int well_formed = rec && (rec[0] == 'P' || rec[0] == 'F') &&
